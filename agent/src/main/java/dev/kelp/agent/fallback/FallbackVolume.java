@@ -1,0 +1,115 @@
+package dev.kelp.agent.fallback;
+
+import dev.kelp.agent.blob.InsufficientStorageException;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The fallback volume: its directory layout, and the space its users may take. Two kinds of
+ * bytes count against {@link FallbackConfig#maxBytes()}: blobs stored (which stay until they
+ * are synced) and request bodies being staged (which the volume holds in FULL mode too, and
+ * which would get the pod evicted just the same if they overflowed an emptyDir limit).
+ * Independently, every write leaves {@link FallbackConfig#reserveBytes()} free on the disk.
+ */
+@Singleton
+public class FallbackVolume {
+
+    private final FallbackConfig config;
+    private final Path root;
+    private final FileStore fileStore;
+    private long storedBytes;
+    private long stagingBytes;
+
+    public FallbackVolume(FallbackConfig config) {
+        this.config = config;
+        this.root = config.dir().toAbsolutePath().normalize();
+        try {
+            DurableFiles.createDirectories(root);
+            this.fileStore = Files.getFileStore(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + root + " as the fallback volume", e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Request bodies on their way in; anything here at startup is from a killed upload. */
+    public Path stagingDir() {
+        return root.resolve("staging");
+    }
+
+    /** Content-addressed blobs: {@code <bucket>/<aa>/<bb>/<sha256>}. */
+    public Path blobsDir() {
+        return root.resolve("blobs");
+    }
+
+    /** One file per blob still to be copied to SeaweedFS, named by its sequence number. */
+    public Path syncQueueDir() {
+        return root.resolve("sync-queue");
+    }
+
+    public synchronized long storedBytes() {
+        return storedBytes;
+    }
+
+    public synchronized long stagingBytes() {
+        return stagingBytes;
+    }
+
+    /** Takes room for {@code bytes} more of a body being staged, or throws 507 and takes nothing. */
+    public synchronized void claimStaging(long bytes) {
+        requireWithinLimit(storedBytes + stagingBytes + bytes, "staging the request body");
+        requireFreeSpace(bytes);
+        stagingBytes += bytes;
+    }
+
+    public synchronized void releaseStaging(long bytes) {
+        stagingBytes -= bytes;
+    }
+
+    /**
+     * Takes room for a blob of {@code bytes}, or throws 507 and takes nothing. Staged bodies
+     * do not count here: the blob usually is one, about to be linked rather than copied.
+     */
+    public synchronized void claimStored(long bytes) {
+        requireWithinLimit(storedBytes + bytes, "storing the blob");
+        requireFreeSpace(0);
+        storedBytes += bytes;
+    }
+
+    public synchronized void releaseStored(long bytes) {
+        storedBytes -= bytes;
+    }
+
+    /** Counts blobs found on disk at startup: they are already there, so no limit applies. */
+    public synchronized void storedFound(long bytes) {
+        storedBytes += bytes;
+    }
+
+    /** Throws 507 unless writing {@code bytes} more would leave the reserve free on the disk. */
+    public void requireFreeSpace(long bytes) {
+        long usable;
+        try {
+            usable = fileStore.getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + root, e);
+        }
+        if (usable - bytes < config.reserveBytes()) {
+            throw new InsufficientStorageException("the fallback volume is full: %d bytes free, %d needed, %d kept in reserve"
+                .formatted(usable, bytes, config.reserveBytes()));
+        }
+    }
+
+    private void requireWithinLimit(long total, String what) {
+        if (config.maxBytes() > 0 && total > config.maxBytes()) {
+            throw new InsufficientStorageException("the fallback volume is at its limit of %d bytes (%d stored, %d being staged): %s would take it to %d"
+                .formatted(config.maxBytes(), storedBytes, stagingBytes, what, total));
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.kelp.agent.fallback;
 
+import dev.kelp.agent.config.ByteSize;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.NotNull;

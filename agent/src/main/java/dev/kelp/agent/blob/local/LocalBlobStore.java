@@ -70,6 +70,18 @@ public class LocalBlobStore implements BlobStore {
         return volume.storedBytes();
     }
 
+    /**
+     * The file holding a blob, for uploading it as it is (the sync drain). It may be released
+     * at any time after the upload has been verified, so a reader must expect it to vanish.
+     */
+    public Path locate(String bucket, ContentHash hash) {
+        Path path = pathOf(bucket, hash);
+        if (!Files.isRegularFile(path)) {
+            throw new BlobNotFoundException(bucket, hash);
+        }
+        return path;
+    }
+
     @Override
     public boolean exists(String bucket, ContentHash hash) {
         return Files.isRegularFile(pathOf(bucket, hash));

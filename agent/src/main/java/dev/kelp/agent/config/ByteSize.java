@@ -1,4 +1,4 @@
-package dev.kelp.agent.fallback;
+package dev.kelp.agent.config;
 
 import io.micronaut.core.convert.format.Format;
 import java.lang.annotation.Documented;

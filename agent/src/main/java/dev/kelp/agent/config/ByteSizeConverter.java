@@ -1,4 +1,4 @@
-package dev.kelp.agent.fallback;
+package dev.kelp.agent.config;
 
 import io.micronaut.core.convert.ConversionContext;
 import io.micronaut.core.convert.MutableConversionService;

@@ -1,0 +1,28 @@
+package dev.kelp.agent.http;
+
+import dev.kelp.agent.object.KelpException;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** Turns every refusal of the engine into its status and a JSON {@link ErrorBody}. */
+@Produces
+@Singleton
+@Requires(classes = {KelpException.class, ExceptionHandler.class})
+class KelpExceptionHandler implements ExceptionHandler<KelpException, HttpResponse<ErrorBody>> {
+
+    @Override
+    public HttpResponse<ErrorBody> handle(HttpRequest request, KelpException e) {
+        MutableHttpResponse<ErrorBody> response = HttpResponse.<ErrorBody>status(HttpStatus.valueOf(e.status()))
+            .body(new ErrorBody(e.code(), e.getMessage()));
+        if (e instanceof RangeNotSatisfiableException range) {
+            response.header("Content-Range", "bytes */" + range.size());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.kelp.agent.http;
+
+import dev.kelp.agent.object.ETags;
+import dev.kelp.agent.object.KelpException;
+import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectService;
+import dev.kelp.agent.object.PutRequest;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Head;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.io.InputStream;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The native object API: /v1/objects/{bucket}/{key}. Bodies stream both ways. */
+@Controller("/v1/objects")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class ObjectController {
+
+    static final String META_PREFIX = "x-kelp-meta-";
+    private static final int MAX_LIST_LIMIT = 1000;
+
+    private final ObjectService objects;
+
+    ObjectController(ObjectService objects) {
+        this.objects = objects;
+    }
+
+    @Operation(summary = "Store an object", description = "Streams the body to durable storage; answers once it is durable (SeaweedFS, or the fsync'd fallback volume).")
+    @ApiResponse(responseCode = "201", description = "Stored")
+    @ApiResponse(responseCode = "400", description = "Invalid key")
+    @ApiResponse(responseCode = "403", description = "Quota exceeded")
+    @ApiResponse(responseCode = "404", description = "Unknown bucket")
+    @ApiResponse(responseCode = "412", description = "If-Match / If-None-Match precondition failed")
+    @ApiResponse(responseCode = "413", description = "Body larger than the configured limit")
+    @ApiResponse(responseCode = "415", description = "Content type not allowed")
+    @ApiResponse(responseCode = "507", description = "Fallback volume full")
+    @Put(uri = "/{bucket}/{+key}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<ObjectInfo> put(String bucket, String key, HttpRequest<?> request, @Body InputStream body) {
+        var headers = request.getHeaders();
+        String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
+        var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
+            headers.contentLength().orElse(-1L), userMetadata(request),
+            headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH));
+        ObjectRecord stored = objects.put(put, body);
+        return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));
+    }
+
+    @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match.")
+    @ApiResponse(responseCode = "200", description = "The whole object")
+    @ApiResponse(responseCode = "206", description = "The requested range")
+    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match matched)")
+    @ApiResponse(responseCode = "404", description = "No such object or bucket")
+    @ApiResponse(responseCode = "416", description = "Range not satisfiable")
+    @Get(uri = "/{bucket}/{+key}", produces = MediaType.ALL)
+    HttpResponse<?> get(String bucket, String key, HttpRequest<?> request) {
+        ObjectRecord record = objects.head(bucket, key);
+        var precondition = preconditions(request, record);
+        if (precondition.isPresent()) {
+            return precondition.get();
+        }
+        Optional<ByteRange> range = ByteRange.parse(request.getHeaders().get(HttpHeaders.RANGE), record.size());
+        long offset = range.map(ByteRange::offset).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(record.size());
+        InputStream content = objects.open(record, offset, range.isPresent() ? length : -1);
+        var file = new StreamedFile(content, mediaType(record), record.createdAt().toEpochMilli(), length);
+        MutableHttpResponse<StreamedFile> response = range.isPresent()
+            ? HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(file).header(HttpHeaders.CONTENT_RANGE, range.get().contentRange())
+            : HttpResponse.ok(file);
+        return describe(response, record);
+    }
+
+    @Operation(summary = "An object's headers without its body")
+    @Head(uri = "/{bucket}/{+key}")
+    HttpResponse<?> head(String bucket, String key, HttpRequest<?> request) {
+        ObjectRecord record = objects.head(bucket, key);
+        var precondition = preconditions(request, record);
+        if (precondition.isPresent()) {
+            return precondition.get();
+        }
+        return describe(HttpResponse.ok(), record)
+            .header(HttpHeaders.CONTENT_LENGTH, Long.toString(record.size()))
+            .header(HttpHeaders.CONTENT_TYPE, record.contentType());
+    }
+
+    @Operation(summary = "Delete an object")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such object or bucket")
+    @Delete(uri = "/{bucket}/{+key}")
+    HttpResponse<?> delete(String bucket, String key) {
+        objects.delete(bucket, key);
+        return HttpResponse.noContent();
+    }
+
+    @Operation(summary = "List objects", description = "Key order; at most `limit` per page; pass `nextCursor` back as `cursor`.")
+    @Get(uri = "/{bucket}", produces = MediaType.APPLICATION_JSON)
+    ObjectListing list(String bucket,
+                       @Parameter(description = "Only keys starting with this") @QueryValue(defaultValue = "") String prefix,
+                       @Parameter(description = "Cursor from the previous page") @QueryValue(defaultValue = "") String cursor,
+                       @Parameter(description = "Page size, 1-1000") @QueryValue(defaultValue = "1000") int limit) {
+        if (limit < 1 || limit > MAX_LIST_LIMIT) {
+            throw new KelpException(400, "InvalidArgument", "limit must be between 1 and " + MAX_LIST_LIMIT);
+        }
+        var page = objects.list(bucket, prefix, Cursors.decode(cursor), limit + 1);
+        boolean more = page.size() > limit;
+        var shown = more ? page.subList(0, limit) : page;
+        String next = more ? Cursors.encode(shown.getLast().key()) : null;
+        return new ObjectListing(bucket, prefix, shown.stream().map(ObjectInfo::of).toList(), next);
+    }
+
+    private static Optional<HttpResponse<?>> preconditions(HttpRequest<?> request, ObjectRecord record) {
+        String ifNoneMatch = request.getHeaders().get(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null && ETags.matches(ifNoneMatch, Optional.of(record.hash()))) {
+            return Optional.of(HttpResponse.notModified().header(HttpHeaders.ETAG, ETags.of(record.hash())));
+        }
+        String ifMatch = request.getHeaders().get(HttpHeaders.IF_MATCH);
+        if (ifMatch != null && !ETags.matches(ifMatch, Optional.of(record.hash()))) {
+            throw new KelpException(412, "PreconditionFailed", "object " + record.key() + " does not have ETag " + ifMatch);
+        }
+        return Optional.empty();
+    }
+
+    private static <T> MutableHttpResponse<T> describe(MutableHttpResponse<T> response, ObjectRecord record) {
+        response.header(HttpHeaders.ETAG, ETags.of(record.hash()))
+            .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+            .header(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(record.createdAt().atOffset(ZoneOffset.UTC)))
+            .header("x-kelp-version-id", Long.toString(record.versionId()));
+        record.userMetadata().forEach((name, value) -> response.header(META_PREFIX + name, value));
+        return response;
+    }
+
+    private static MediaType mediaType(ObjectRecord record) {
+        try {
+            return MediaType.of(record.contentType());
+        } catch (IllegalArgumentException e) {
+            return MediaType.APPLICATION_OCTET_STREAM_TYPE;
+        }
+    }
+
+    private static Map<String, String> userMetadata(HttpRequest<?> request) {
+        Map<String, String> meta = new HashMap<>();
+        request.getHeaders().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith(META_PREFIX) && lower.length() > META_PREFIX.length()) {
+                meta.put(lower.substring(META_PREFIX.length()), String.join(",", values));
+            }
+        });
+        return meta;
+    }
+}

@@ -2,37 +2,29 @@ package dev.kelp.crds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kelp.crds.v1alpha1.BackupSchedule;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.kelp.crds.v1alpha1.TierRule;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrintCrdsTest {
 
     @Test
-    void generatedStoragePolicyCrdIsNamespacedWithStatusAndShortNames() {
-        var crd = Serialization.unmarshal(PrintCrds.read(PrintCrds.RESOURCES.getFirst()), CustomResourceDefinition.class);
-
-        assertThat(crd.getMetadata().getName()).isEqualTo(StoragePolicy.CRD_NAME);
-        assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
-        assertThat(crd.getSpec().getNames().getShortNames()).contains("sp");
-        var version = crd.getSpec().getVersions().getFirst();
-        assertThat(version.getName()).isEqualTo(StoragePolicy.VERSION);
-        assertThat(version.getSubresources().getStatus()).isNotNull();
+    void resourcesNameOneGeneratedFilePerKind() {
+        assertThat(PrintCrds.RESOURCES).containsExactly(
+            "META-INF/fabric8/storagepolicies.kelp.dev-v1.yml",
+            "META-INF/fabric8/tierrules.kelp.dev-v1.yml",
+            "META-INF/fabric8/backupschedules.kelp.dev-v1.yml");
     }
 
     @Test
-    void everySpecFieldCarriesADescriptionForKubectlExplain() {
-        var crd = Serialization.unmarshal(PrintCrds.read(PrintCrds.RESOURCES.getFirst()), CustomResourceDefinition.class);
-        var spec = crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    void allCrdsYamlIsOneStreamOfEveryCrdForKubectlApply() {
+        List<HasMetadata> documents = new KubernetesSerialization().unmarshal(PrintCrds.allCrdsYaml());
 
-        assertThat(spec.getRequired()).containsExactlyInAnyOrder("endpoint", "buckets", "credentialsSecret");
-        spec.getProperties().forEach((name, field) ->
-            assertThat(field.getDescription()).as("description of spec.%s", name).isNotBlank());
-    }
-
-    @Test
-    void allCrdsYamlJoinsEveryDocument() {
-        assertThat(PrintCrds.allCrdsYaml()).contains("name: \"" + StoragePolicy.CRD_NAME + "\"");
+        assertThat(documents).extracting(d -> d.getMetadata().getName())
+            .containsExactly(StoragePolicy.CRD_NAME, TierRule.CRD_NAME, BackupSchedule.CRD_NAME);
     }
 }

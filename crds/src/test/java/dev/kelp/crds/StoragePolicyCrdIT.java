@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.kelp.crds.v1alpha1.SeaweedfsSpec;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.testkit.TestCluster;
@@ -56,11 +57,7 @@ class StoragePolicyCrdIT {
         })) {
             var policy = new StoragePolicy();
             policy.setMetadata(new ObjectMetaBuilder().withName("cards").withNamespace(NAMESPACE).build());
-            var spec = new StoragePolicySpec();
-            spec.setEndpoint("http://seaweedfs-s3.storage:8333");
-            spec.setBuckets(List.of("templates"));
-            spec.setCredentialsSecret("seaweedfs-credentials");
-            policy.setSpec(spec);
+            policy.setSpec(spec(List.of("templates")));
             policies.resource(policy).create();
 
             policies.withName("cards").edit(p -> {
@@ -80,10 +77,7 @@ class StoragePolicyCrdIT {
     void theApiServerRejectsAPolicyWithoutBuckets() {
         var policy = new StoragePolicy();
         policy.setMetadata(new ObjectMetaBuilder().withName("no-buckets").withNamespace(NAMESPACE).build());
-        var spec = new StoragePolicySpec();
-        spec.setEndpoint("http://seaweedfs-s3.storage:8333");
-        spec.setCredentialsSecret("seaweedfs-credentials");
-        policy.setSpec(spec);
+        policy.setSpec(spec(null));
 
         var error = catchThrowableOfType(KubernetesClientException.class,
             () -> client.resources(StoragePolicy.class).inNamespace(NAMESPACE).resource(policy).create());
@@ -91,5 +85,15 @@ class StoragePolicyCrdIT {
         assertThat(error.getCode()).isEqualTo(422);
         assertThat(error.getMessage()).contains("spec.buckets");
         assertThat(client.resources(StoragePolicy.class).inNamespace(NAMESPACE).withName("no-buckets").get()).isNull();
+    }
+
+    private static StoragePolicySpec spec(List<String> buckets) {
+        var seaweedfs = new SeaweedfsSpec();
+        seaweedfs.setEndpoint("http://seaweedfs-s3.storage:8333");
+        seaweedfs.setCredentialsSecret("seaweedfs-credentials");
+        var spec = new StoragePolicySpec();
+        spec.setSeaweedfs(seaweedfs);
+        spec.setBuckets(buckets);
+        return spec;
     }
 }

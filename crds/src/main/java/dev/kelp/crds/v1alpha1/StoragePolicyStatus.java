@@ -1,32 +1,51 @@
 package dev.kelp.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.kubernetes.api.model.Condition;
-import java.util.ArrayList;
-import java.util.List;
 
-/** What the operator last saw of a policy. */
-public class StoragePolicyStatus {
+/** What the operator last saw of a policy and its agents. */
+public class StoragePolicyStatus extends KelpStatus {
 
-    @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
-    private Long observedGeneration;
+    @JsonPropertyDescription("How many agents the policy has, and in which mode.")
+    private AgentCounts agents;
 
-    @JsonPropertyDescription("Standard conditions: Ready says whether the agents can be configured from this policy, and why not.")
-    private List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("Ready agents over all agents, e.g. 3/4: the AGENTS column of kubectl get.")
+    private String agentsDisplay;
 
-    public Long getObservedGeneration() {
-        return observedGeneration;
+    @JsonPropertyDescription("The worst mode any agent of the policy reports (LOCAL_ONLY, then FALLBACK, then FULL): the MODE column of kubectl get. Absent until an agent reports.")
+    private AgentMode mode;
+
+    @JsonPropertyDescription("What the agents hold on fallback volumes, waiting to sync to SeaweedFS.")
+    private PendingSync pending;
+
+    public AgentCounts getAgents() {
+        return agents;
     }
 
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
+    public void setAgents(AgentCounts agents) {
+        this.agents = agents;
     }
 
-    public List<Condition> getConditions() {
-        return conditions;
+    public String getAgentsDisplay() {
+        return agentsDisplay;
     }
 
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
+    public void setAgentsDisplay(String agentsDisplay) {
+        this.agentsDisplay = agentsDisplay;
+    }
+
+    public AgentMode getMode() {
+        return mode;
+    }
+
+    public void setMode(AgentMode mode) {
+        this.mode = mode;
+    }
+
+    public PendingSync getPending() {
+        return pending;
+    }
+
+    public void setPending(PendingSync pending) {
+        this.pending = pending;
     }
 }

@@ -19,7 +19,7 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy> {
 
     @Override
     public UpdateControl<StoragePolicy> reconcile(StoragePolicy policy, Context<StoragePolicy> context) {
-        String secretName = policy.getSpec().getCredentialsSecret();
+        String secretName = policy.getSpec().getSeaweedfs().getCredentialsSecret();
         Secret secret = context.getClient().secrets()
             .inNamespace(policy.getMetadata().getNamespace()).withName(secretName).get();
         var previous = policy.getStatus() == null ? new StoragePolicyStatus() : policy.getStatus();

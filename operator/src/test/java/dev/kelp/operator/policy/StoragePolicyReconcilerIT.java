@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kelp.crds.PrintCrds;
+import dev.kelp.crds.v1alpha1.SeaweedfsSpec;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.operator.KelpOperator;
@@ -84,10 +85,12 @@ class StoragePolicyReconcilerIT {
     private static StoragePolicy policy(String name, String secret) {
         var policy = new StoragePolicy();
         policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+        var seaweedfs = new SeaweedfsSpec();
+        seaweedfs.setEndpoint("http://seaweedfs-s3.storage:8333");
+        seaweedfs.setCredentialsSecret(secret);
         var spec = new StoragePolicySpec();
-        spec.setEndpoint("http://seaweedfs-s3.storage:8333");
+        spec.setSeaweedfs(seaweedfs);
         spec.setBuckets(List.of("templates"));
-        spec.setCredentialsSecret(secret);
         policy.setSpec(spec);
         return policy;
     }

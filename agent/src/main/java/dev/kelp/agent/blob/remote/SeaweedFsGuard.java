@@ -1,0 +1,182 @@
+package dev.kelp.agent.blob.remote;
+
+import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.mode.ModeMonitor;
+import dev.kelp.agent.mode.Signal;
+import dev.kelp.agent.object.KelpException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+
+/**
+ * Every call to SeaweedFS goes through here: a retry with exponential backoff around a circuit
+ * breaker, so a dead SeaweedFS costs callers a few milliseconds (breaker open) instead of a
+ * timeout each. Breaker transitions and credential refusals become mode signals.
+ */
+@Singleton
+@Requires(property = "kelp.seaweedfs.endpoint")
+class SeaweedFsGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SeaweedFsGuard.class);
+
+    private final CircuitBreaker breaker;
+    private final Retry retry;
+    private final ModeMonitor mode;
+    private final String accessKey;
+    /** The last failure counted against the breaker, for the reason people read. */
+    private volatile String lastFailure = "no failure recorded";
+    private volatile boolean credentialsRefused;
+
+    SeaweedFsGuard(SeaweedFsConfig config, ModeMonitor mode) {
+        this.mode = mode;
+        this.accessKey = config.accessKey() == null ? "(anonymous)" : config.accessKey();
+        var b = config.breaker();
+        this.breaker = CircuitBreaker.of("seaweedfs", CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(b.slidingWindowSize())
+            .minimumNumberOfCalls(b.minimumNumberOfCalls())
+            .failureRateThreshold(b.failureRateThreshold())
+            .waitDurationInOpenState(b.waitInOpenState())
+            .permittedNumberOfCallsInHalfOpenState(b.permittedCallsInHalfOpen())
+            // A missing key or a refused request is SeaweedFS answering: it counts as a success.
+            .recordException(SeaweedFsErrors::isFailure)
+            .build());
+        this.retry = Retry.of("seaweedfs", RetryConfig.custom()
+            .maxAttempts(config.retryAttempts())
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryInitialBackoff(), 2.0))
+            // Never retry an open breaker: failing fast is its whole point.
+            .retryOnException(SeaweedFsErrors::isFailure)
+            .build());
+        breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition()));
+    }
+
+    /**
+     * Runs {@code call} with retries behind the breaker. A missing key or bucket comes out as
+     * {@link NotFoundInSeaweedFs}; SeaweedFS being down, or refusing us, as
+     * {@link BlobStoreUnavailableException}.
+     */
+    <T> T call(String what, Supplier<T> call) {
+        Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, observed(call)));
+        try {
+            return guarded.get();
+        } catch (CallNotPermittedException e) {
+            throw new BlobStoreUnavailableException(
+                "SeaweedFS is unavailable (circuit breaker open after: " + lastFailure + "); did not try to " + what, e);
+        } catch (RuntimeException e) {
+            throw translate(what, e);
+        }
+    }
+
+    /**
+     * One attempt behind the breaker, no retry: the health probe. True when SeaweedFS answered
+     * and accepted our credentials. An open breaker refuses it, so a probe costs SeaweedFS nothing
+     * until the breaker's wait is over.
+     */
+    boolean probe(Runnable call) {
+        try {
+            breaker.executeSupplier(observed(() -> {
+                call.run();
+                return null;
+            }));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    boolean credentialsRefused() {
+        return credentialsRefused;
+    }
+
+    private <T> Supplier<T> observed(Supplier<T> call) {
+        return () -> {
+            try {
+                T result = call.get();
+                credentialsAccepted();
+                return result;
+            } catch (RuntimeException e) {
+                switch (SeaweedFsErrors.classify(e)) {
+                    case CREDENTIALS -> credentialsRejected(e);
+                    case UNAVAILABLE -> lastFailure = SeaweedFsErrors.describe(e);
+                    case NOT_FOUND -> credentialsAccepted();
+                    case REJECTED -> { }
+                }
+                throw e;
+            }
+        };
+    }
+
+    private RuntimeException translate(String what, RuntimeException e) {
+        return switch (SeaweedFsErrors.classify(e)) {
+            case NOT_FOUND -> new NotFoundInSeaweedFs(e);
+            case CREDENTIALS -> new BlobStoreUnavailableException("SeaweedFS refused the credentials of access key "
+                + accessKey + " (" + SeaweedFsErrors.describe(e) + "); could not " + what, e);
+            case REJECTED -> rejected(what, e);
+            case UNAVAILABLE -> new BlobStoreUnavailableException(
+                "SeaweedFS could not " + what + ": " + SeaweedFsErrors.describe(e), e);
+        };
+    }
+
+    private static RuntimeException rejected(String what, RuntimeException e) {
+        if (e instanceof AwsServiceException service && service.statusCode() == 416) {
+            return new KelpException(416, "InvalidRange", "the requested range is outside the object (" + what + ")");
+        }
+        return new BlobStoreUnavailableException("SeaweedFS refused to " + what + ": " + SeaweedFsErrors.describe(e), e);
+    }
+
+    // Reports only on a change, so the hot path costs one volatile read; synchronized so two
+    // racing calls cannot leave the mode monitor on the opposite of the last outcome.
+    private void credentialsAccepted() {
+        if (credentialsRefused) {
+            synchronized (this) {
+                if (credentialsRefused) {
+                    credentialsRefused = false;
+                    mode.report(Signal.SEAWEEDFS_CREDENTIALS, true, null);
+                }
+            }
+        }
+    }
+
+    private void credentialsRejected(RuntimeException e) {
+        if (!credentialsRefused) {
+            synchronized (this) {
+                if (!credentialsRefused) {
+                    credentialsRefused = true;
+                    String reason = "access key " + accessKey + " refused: " + SeaweedFsErrors.describe(e);
+                    LOG.error("SeaweedFS refuses our credentials: {}", reason);
+                    mode.report(Signal.SEAWEEDFS_CREDENTIALS, false, reason);
+                }
+            }
+        }
+    }
+
+    private void onTransition(CircuitBreaker.StateTransition transition) {
+        switch (transition.getToState()) {
+            case OPEN, FORCED_OPEN -> {
+                var metrics = breaker.getMetrics();
+                String reason = metrics.getNumberOfFailedCalls() + " of " + metrics.getNumberOfBufferedCalls()
+                    + " calls failed: " + lastFailure;
+                LOG.warn("SeaweedFS circuit breaker {}: {}", transition, reason);
+                mode.report(Signal.SEAWEEDFS, false, reason);
+            }
+            case CLOSED -> {
+                LOG.info("SeaweedFS circuit breaker {}: SeaweedFS answers again", transition);
+                mode.report(Signal.SEAWEEDFS, true, null);
+            }
+            default -> LOG.info("SeaweedFS circuit breaker {}", transition);
+        }
+    }
+}

@@ -35,6 +35,7 @@ public record SeaweedFsConfig(
     @Bindable(defaultValue = "50ms") @NotNull Duration retryInitialBackoff,
     @Bindable(defaultValue = "500ms") @NotNull Duration probeInterval,
     @Bindable(defaultValue = "10s") @NotNull Duration slowProbeInterval,
+    @Bindable(defaultValue = "1s") @NotNull Duration probeTimeout,
     @Valid @NotNull Breaker breaker) {
 
     private static final long MIB = 1024 * 1024;
@@ -57,7 +58,7 @@ public record SeaweedFsConfig(
             + ", readTimeout=" + readTimeout + ", attemptTimeoutBase=" + attemptTimeoutBase
             + ", minThroughputMibPerSecond=" + minThroughputMibPerSecond + ", retryAttempts=" + retryAttempts
             + ", retryInitialBackoff=" + retryInitialBackoff + ", probeInterval=" + probeInterval
-            + ", slowProbeInterval=" + slowProbeInterval + ", breaker=" + breaker + "]";
+            + ", slowProbeInterval=" + slowProbeInterval + ", probeTimeout=" + probeTimeout + ", breaker=" + breaker + "]";
     }
 
     /** When the circuit breaker opens (SeaweedFS counted as down) and how it tries again. */
@@ -67,6 +68,7 @@ public record SeaweedFsConfig(
         @Bindable(defaultValue = "10") @Min(1) int slidingWindowSize,
         @Bindable(defaultValue = "3") @Min(1) int minimumNumberOfCalls,
         @Bindable(defaultValue = "2s") @NotNull Duration waitInOpenState,
-        @Bindable(defaultValue = "2") @Min(1) int permittedCallsInHalfOpen) {
+        @Bindable(defaultValue = "2") @Min(1) int permittedCallsInHalfOpen,
+        @Bindable(defaultValue = "3") @Min(1) int consecutiveFailures) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.kelp.agent.blob.remote;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import java.net.SocketTimeoutException;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -60,6 +61,17 @@ final class SeaweedFsErrors {
         return !(error instanceof CallNotPermittedException) && classify(error) == Kind.UNAVAILABLE;
     }
 
+    /** No answer in time: the server (or the way to it) hangs rather than refuses. */
+    static boolean isTimeout(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException
+                || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String errorCode(AwsServiceException service) {
         var details = service.awsErrorDetails();
         String code = details == null ? null : details.errorCode();
@@ -68,7 +80,7 @@ final class SeaweedFsErrors {
 
     /** One short line for people: what went wrong, without the SDK's stack of wrappers. */
     static String describe(Throwable error) {
-        if (error instanceof ApiCallAttemptTimeoutException || error instanceof ApiCallTimeoutException) {
+        if (isTimeout(error)) {
             return "no answer in time";
         }
         if (error instanceof AwsServiceException service) {

@@ -12,6 +12,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +35,19 @@ class SeaweedFsGuard {
     private final String accessKey;
     /** The last failure counted against the breaker, for the reason people read. */
     private volatile String lastFailure = "no failure recorded";
-    private volatile boolean credentialsRefused;
+    private final int consecutiveFailureLimit;
+    /** Failures since SeaweedFS last answered; any answer resets it. */
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** Set just before the guard itself opens the breaker, for the reason people read. */
+    private volatile String forcedOpenReason;
+    /** Why SeaweedFS refuses our credentials; null while it accepts them. */
+    private volatile String credentialsProblem;
 
     SeaweedFsGuard(SeaweedFsConfig config, ModeMonitor mode) {
         this.mode = mode;
         this.accessKey = config.accessKey() == null ? "(anonymous)" : config.accessKey();
         var b = config.breaker();
+        this.consecutiveFailureLimit = b.consecutiveFailures();
         this.breaker = CircuitBreaker.of("seaweedfs", CircuitBreakerConfig.custom()
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
             .slidingWindowSize(b.slidingWindowSize())
@@ -53,8 +61,9 @@ class SeaweedFsGuard {
         this.retry = Retry.of("seaweedfs", RetryConfig.custom()
             .maxAttempts(config.retryAttempts())
             .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryInitialBackoff(), 2.0))
-            // Never retry an open breaker: failing fast is its whole point.
-            .retryOnException(SeaweedFsErrors::isFailure)
+            // Never retry an open breaker: failing fast is its whole point. Nor a timeout: the
+            // server is hung, and a second wait would only double the caller's before it falls back.
+            .retryOnException(e -> SeaweedFsErrors.isFailure(e) && !SeaweedFsErrors.isTimeout(e))
             .build());
         breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition()));
     }
@@ -65,7 +74,7 @@ class SeaweedFsGuard {
      * {@link BlobStoreUnavailableException}.
      */
     <T> T call(String what, Supplier<T> call) {
-        Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, observed(call)));
+        Supplier<T> guarded = Retry.decorateSupplier(retry, counted(CircuitBreaker.decorateSupplier(breaker, observed(call))));
         try {
             return guarded.get();
         } catch (CallNotPermittedException e) {
@@ -83,10 +92,10 @@ class SeaweedFsGuard {
      */
     boolean probe(Runnable call) {
         try {
-            breaker.executeSupplier(observed(() -> {
+            counted(CircuitBreaker.decorateSupplier(breaker, observed(() -> {
                 call.run();
                 return null;
-            }));
+            }))).get();
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -97,8 +106,44 @@ class SeaweedFsGuard {
         return breaker.getState();
     }
 
+    /** True while the last call or probe got no answer: the probe then looks again soon. */
+    boolean lastCallFailed() {
+        return consecutiveFailures.get() > 0;
+    }
+
     boolean credentialsRefused() {
-        return credentialsRefused;
+        return credentialsProblem != null;
+    }
+
+    /**
+     * Opens the breaker after {@code consecutive-failures} failures in a row, whatever the
+     * failure rate: on a hung server every attempt waits out its timeout, and a window full of
+     * earlier successes would otherwise need five of those (ten seconds) before it opens.
+     */
+    private <T> Supplier<T> counted(Supplier<T> breakerCall) {
+        return () -> {
+            try {
+                T result = breakerCall.get();
+                consecutiveFailures.set(0);
+                return result;
+            } catch (CallNotPermittedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (!SeaweedFsErrors.isFailure(e)) {
+                    consecutiveFailures.set(0);
+                } else if (consecutiveFailures.incrementAndGet() >= consecutiveFailureLimit) {
+                    openAfterConsecutiveFailures();
+                }
+                throw e;
+            }
+        };
+    }
+
+    private synchronized void openAfterConsecutiveFailures() {
+        if (breaker.getState() == CircuitBreaker.State.CLOSED) {
+            forcedOpenReason = consecutiveFailures.get() + " calls in a row failed: " + lastFailure;
+            breaker.transitionToOpenState();
+        }
     }
 
     private <T> Supplier<T> observed(Supplier<T> call) {
@@ -137,42 +182,57 @@ class SeaweedFsGuard {
         return new BlobStoreUnavailableException("SeaweedFS refused to " + what + ": " + SeaweedFsErrors.describe(e), e);
     }
 
-    // Reports only on a change, so the hot path costs one volatile read; synchronized so two
-    // racing calls cannot leave the mode monitor on the opposite of the last outcome.
+    // Reports only on a change, so the hot path costs one volatile read. The field is published
+    // after the report, under the lock: whoever sees it set knows the mode already says so.
     private void credentialsAccepted() {
-        if (credentialsRefused) {
-            synchronized (this) {
-                if (credentialsRefused) {
-                    credentialsRefused = false;
-                    mode.report(Signal.SEAWEEDFS_CREDENTIALS, true, null);
-                }
+        if (credentialsProblem == null) {
+            return;
+        }
+        synchronized (this) {
+            if (credentialsProblem != null) {
+                LOG.info("SeaweedFS accepts our credentials again");
+                mode.report(Signal.SEAWEEDFS_CREDENTIALS, true, null);
+                credentialsProblem = null;
             }
         }
     }
 
     private void credentialsRejected(RuntimeException e) {
-        if (!credentialsRefused) {
-            synchronized (this) {
-                if (!credentialsRefused) {
-                    credentialsRefused = true;
-                    String reason = "access key " + accessKey + " refused: " + SeaweedFsErrors.describe(e);
-                    LOG.error("SeaweedFS refuses our credentials: {}", reason);
-                    mode.report(Signal.SEAWEEDFS_CREDENTIALS, false, reason);
-                }
-            }
+        String reason = "access key " + accessKey + " refused: " + SeaweedFsErrors.describe(e);
+        // A HEAD answer has no error code; keep the more telling reason of a GET or PUT once seen.
+        boolean moreTelling = e instanceof AwsServiceException service && !SeaweedFsErrors.errorCode(service).isEmpty();
+        if (alreadyKnown(reason, moreTelling)) {
+            return;
         }
+        synchronized (this) {
+            if (alreadyKnown(reason, moreTelling)) {
+                return;
+            }
+            if (credentialsProblem == null) {
+                LOG.error("SeaweedFS refuses our credentials: {}", reason);
+            }
+            mode.report(Signal.SEAWEEDFS_CREDENTIALS, false, reason);
+            credentialsProblem = reason;
+        }
+    }
+
+    private boolean alreadyKnown(String reason, boolean moreTelling) {
+        String known = credentialsProblem;
+        return known != null && (!moreTelling || reason.equals(known));
     }
 
     private void onTransition(CircuitBreaker.StateTransition transition) {
         switch (transition.getToState()) {
             case OPEN, FORCED_OPEN -> {
                 var metrics = breaker.getMetrics();
-                String reason = metrics.getNumberOfFailedCalls() + " of " + metrics.getNumberOfBufferedCalls()
-                    + " calls failed: " + lastFailure;
+                String reason = forcedOpenReason != null ? forcedOpenReason
+                    : metrics.getNumberOfFailedCalls() + " of " + metrics.getNumberOfBufferedCalls() + " calls failed: " + lastFailure;
+                forcedOpenReason = null;
                 LOG.warn("SeaweedFS circuit breaker {}: {}", transition, reason);
                 mode.report(Signal.SEAWEEDFS, false, reason);
             }
             case CLOSED -> {
+                consecutiveFailures.set(0);
                 LOG.info("SeaweedFS circuit breaker {}: SeaweedFS answers again", transition);
                 mode.report(Signal.SEAWEEDFS, true, null);
             }

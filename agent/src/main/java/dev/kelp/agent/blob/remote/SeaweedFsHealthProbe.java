@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Notices that SeaweedFS came back (or went away, or stopped accepting our key) without waiting
- * for client traffic: while anything is wrong it asks SeaweedFS every {@code probe-interval}
+ * for client traffic: while anything is wrong (breaker not closed, credentials refused, the last
+ * call failed) it asks SeaweedFS every {@code probe-interval}
  * through the breaker, so the breaker closes and the mode returns to FULL by themselves. While
  * all is well it asks only every {@code slow-probe-interval}, to catch revoked credentials or an
  * outage on an idle agent, and costs SeaweedFS next to nothing.
@@ -56,12 +57,16 @@ class SeaweedFsHealthProbe {
     private void tick() {
         try {
             long now = System.nanoTime();
-            boolean suspicious = guard.state() != CircuitBreaker.State.CLOSED || guard.credentialsRefused() || !lastProbeHealthy;
+            boolean suspicious = guard.state() != CircuitBreaker.State.CLOSED || guard.credentialsRefused()
+                || guard.lastCallFailed() || !lastProbeHealthy;
             if (!suspicious && now - nextSlowProbe < 0) {
                 return;
             }
             nextSlowProbe = now + config.slowProbeInterval().toNanos();
-            lastProbeHealthy = guard.probe(() -> s3.client().listBuckets(b -> b.overrideConfiguration(s3.timeoutFor(0))));
+            // A short timeout: ListBuckets answers in milliseconds, and on a hung server the probe's
+            // failure is what opens the breaker while client calls still wait out theirs.
+            lastProbeHealthy = guard.probe(() -> s3.client().listBuckets(b -> b.overrideConfiguration(o -> o
+                .apiCallAttemptTimeout(config.probeTimeout()))));
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: the probe must outlive any surprise.
             LOG.warn("SeaweedFS probe failed unexpectedly", e);

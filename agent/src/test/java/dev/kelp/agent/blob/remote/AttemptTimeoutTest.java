@@ -33,7 +33,7 @@ class AttemptTimeoutTest {
     void aFasterMinimumThroughputShrinksTheAllowance() {
         var fast = new SeaweedFsConfig(config.endpoint(), config.region(), null, null, config.connectTimeout(),
             config.readTimeout(), Duration.ofMillis(500), 64, 2, config.retryInitialBackoff(), config.probeInterval(),
-            config.slowProbeInterval(), config.breaker());
+            config.slowProbeInterval(), config.probeTimeout(), config.breaker());
 
         assertThat(fast.attemptTimeout(64 * MIB)).isEqualTo(Duration.ofMillis(1500));
     }

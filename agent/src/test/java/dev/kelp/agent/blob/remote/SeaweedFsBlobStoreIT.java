@@ -87,6 +87,44 @@ class SeaweedFsBlobStoreIT {
     }
 
     @Test
+    void aLargeBlobStreamsInAndOutAndVerifies() throws Exception {
+        byte[] bytes = random(40 * 1024 * 1024 + 3, 10);
+        ContentHash hash = ContentHash.ofBytes(bytes);
+        Path file = file(bytes);
+
+        long start = System.nanoTime();
+        store.put(BUCKET, hash, file, bytes.length);
+        Duration put = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(store.verify(BUCKET, hash)).isTrue();
+        try (InputStream in = store.open(BUCKET, hash, 0, -1)) {
+            var digest = ContentHash.newDigest();
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            assertThat(ContentHash.of(digest)).isEqualTo(hash);
+        }
+        System.out.printf("[figure] 40 MiB put: %d ms (attempt timeout %s)%n", put.toMillis(),
+            fixture.config.attemptTimeout(bytes.length));
+    }
+
+    @Test
+    void closingABodyEarlyDoesNotReadTheRestAndLeavesTheStoreUsable() throws Exception {
+        byte[] bytes = random(8 * 1024 * 1024, 12);
+        ContentHash hash = ContentHash.ofBytes(bytes);
+        store.put(BUCKET, hash, file(bytes), bytes.length);
+
+        for (int i = 0; i < 60; i++) {
+            try (InputStream in = store.open(BUCKET, hash, 0, -1)) {
+                assertThat(in.readNBytes(10)).isEqualTo(Arrays.copyOf(bytes, 10));
+            }
+        }
+
+        assertThat(read(store.open(BUCKET, hash, 100, 10))).isEqualTo(Arrays.copyOfRange(bytes, 100, 110));
+    }
+
+    @Test
     void theBlobLivesUnderItsShardedContentAddress() throws Exception {
         byte[] bytes = "sharded".getBytes();
         ContentHash hash = ContentHash.ofBytes(bytes);

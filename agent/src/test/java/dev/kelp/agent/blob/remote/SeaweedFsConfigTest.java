@@ -3,6 +3,7 @@ package dev.kelp.agent.blob.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kelp.agent.events.EventSink;
 import io.micronaut.context.ApplicationContext;
 import java.net.URI;
 import java.time.Duration;
@@ -11,8 +12,12 @@ import org.junit.jupiter.api.Test;
 
 class SeaweedFsConfigTest {
 
+    // With an endpoint the health probe starts with the context; it needs an event sink. Every
+    // endpoint here is a closed loopback port, so the probe's calls fail at once and go nowhere.
     private static ApplicationContext context(Map<String, Object> properties) {
-        return ApplicationContext.builder().properties(properties).deduceEnvironment(false).start();
+        var ctx = ApplicationContext.builder().properties(properties).deduceEnvironment(false).build();
+        ctx.registerSingleton(EventSink.class, event -> { });
+        return ctx.start();
     }
 
     @Test
@@ -24,10 +29,10 @@ class SeaweedFsConfigTest {
 
     @Test
     void anEndpointAloneGetsTheDefaults() {
-        try (var ctx = context(Map.of("kelp.seaweedfs.endpoint", "http://127.0.0.1:8333"))) {
+        try (var ctx = context(Map.of("kelp.seaweedfs.endpoint", "http://127.0.0.1:1"))) {
             var config = ctx.getBean(SeaweedFsConfig.class);
 
-            assertThat(config.endpoint()).isEqualTo(URI.create("http://127.0.0.1:8333"));
+            assertThat(config.endpoint()).isEqualTo(URI.create("http://127.0.0.1:1"));
             assertThat(config.region()).isEqualTo("us-east-1");
             assertThat(config.accessKey()).isNull();
             assertThat(config.secretKey()).isNull();
@@ -39,18 +44,20 @@ class SeaweedFsConfigTest {
             assertThat(config.retryInitialBackoff()).isEqualTo(Duration.ofMillis(50));
             assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(500));
             assertThat(config.slowProbeInterval()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(config.probeTimeout()).isEqualTo(Duration.ofSeconds(1));
             assertThat(config.breaker().failureRateThreshold()).isEqualTo(50f);
             assertThat(config.breaker().slidingWindowSize()).isEqualTo(10);
             assertThat(config.breaker().minimumNumberOfCalls()).isEqualTo(3);
             assertThat(config.breaker().waitInOpenState()).isEqualTo(Duration.ofSeconds(2));
             assertThat(config.breaker().permittedCallsInHalfOpen()).isEqualTo(2);
+            assertThat(config.breaker().consecutiveFailures()).isEqualTo(3);
         }
     }
 
     @Test
     void everyPropertyBinds() {
         Map<String, Object> properties = Map.ofEntries(
-            Map.entry("kelp.seaweedfs.endpoint", "http://seaweedfs:8333"),
+            Map.entry("kelp.seaweedfs.endpoint", "http://127.0.0.1:2"),
             Map.entry("kelp.seaweedfs.region", "eu-central-1"),
             Map.entry("kelp.seaweedfs.access-key", "ak"),
             Map.entry("kelp.seaweedfs.secret-key", "sk"),
@@ -62,15 +69,17 @@ class SeaweedFsConfigTest {
             Map.entry("kelp.seaweedfs.retry-initial-backoff", "20ms"),
             Map.entry("kelp.seaweedfs.probe-interval", "1s"),
             Map.entry("kelp.seaweedfs.slow-probe-interval", "30s"),
+            Map.entry("kelp.seaweedfs.probe-timeout", "300ms"),
             Map.entry("kelp.seaweedfs.breaker.failure-rate-threshold", "75"),
             Map.entry("kelp.seaweedfs.breaker.sliding-window-size", "20"),
             Map.entry("kelp.seaweedfs.breaker.minimum-number-of-calls", "5"),
             Map.entry("kelp.seaweedfs.breaker.wait-in-open-state", "3s"),
-            Map.entry("kelp.seaweedfs.breaker.permitted-calls-in-half-open", "4"));
+            Map.entry("kelp.seaweedfs.breaker.permitted-calls-in-half-open", "4"),
+            Map.entry("kelp.seaweedfs.breaker.consecutive-failures", "6"));
         try (var ctx = context(properties)) {
             var config = ctx.getBean(SeaweedFsConfig.class);
 
-            assertThat(config.endpoint()).isEqualTo(URI.create("http://seaweedfs:8333"));
+            assertThat(config.endpoint()).isEqualTo(URI.create("http://127.0.0.1:2"));
             assertThat(config.region()).isEqualTo("eu-central-1");
             assertThat(config.accessKey()).isEqualTo("ak");
             assertThat(config.secretKey()).isEqualTo("sk");
@@ -82,21 +91,21 @@ class SeaweedFsConfigTest {
             assertThat(config.retryInitialBackoff()).isEqualTo(Duration.ofMillis(20));
             assertThat(config.probeInterval()).isEqualTo(Duration.ofSeconds(1));
             assertThat(config.slowProbeInterval()).isEqualTo(Duration.ofSeconds(30));
-            assertThat(config.breaker()).isEqualTo(new SeaweedFsConfig.Breaker(75f, 20, 5, Duration.ofSeconds(3), 4));
+            assertThat(config.probeTimeout()).isEqualTo(Duration.ofMillis(300));
+            assertThat(config.breaker()).isEqualTo(new SeaweedFsConfig.Breaker(75f, 20, 5, Duration.ofSeconds(3), 4, 6));
         }
     }
 
     @Test
     void theSecretNeverShowsInToString() {
-        try (var ctx = context(Map.of("kelp.seaweedfs.endpoint", "http://x:1", "kelp.seaweedfs.secret-key", "hunter2"))) {
+        try (var ctx = context(Map.of("kelp.seaweedfs.endpoint", "http://127.0.0.1:1", "kelp.seaweedfs.secret-key", "hunter2"))) {
             assertThat(ctx.getBean(SeaweedFsConfig.class).toString()).doesNotContain("hunter2").contains("***");
         }
     }
 
     @Test
     void anInvalidThresholdIsRefusedAtStartup() {
-        try (var ctx = context(Map.of("kelp.seaweedfs.endpoint", "http://x:1", "kelp.seaweedfs.retry-attempts", "0"))) {
-            assertThatThrownBy(() -> ctx.getBean(SeaweedFsConfig.class)).hasMessageContaining("retryAttempts");
-        }
+        assertThatThrownBy(() -> context(Map.of("kelp.seaweedfs.endpoint", "http://127.0.0.1:1", "kelp.seaweedfs.retry-attempts", "0")))
+            .hasMessageContaining("retryAttempts");
     }
 }

@@ -80,6 +80,17 @@ class SeaweedFsErrorsTest {
     }
 
     @Test
+    void timeoutsAreToldApartFromRefusals() {
+        var refused = SdkClientException.create("x", new ConnectException("Connection refused"));
+        var hungRead = SdkClientException.create("x", new SocketTimeoutException("Read timed out"));
+
+        assertThat(SeaweedFsErrors.isTimeout(ApiCallAttemptTimeoutException.create(2000))).isTrue();
+        assertThat(SeaweedFsErrors.isTimeout(hungRead)).isTrue();
+        assertThat(SeaweedFsErrors.isTimeout(refused)).isFalse();
+        assertThat(SeaweedFsErrors.isTimeout(s3(503, "SlowDown"))).isFalse();
+    }
+
+    @Test
     void anOpenBreakerIsNotItselfAFailureSoItIsNeverRetriedNorCounted() {
         var open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("t"));
 

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -98,6 +99,41 @@ class SeaweedFsGuardTest {
     }
 
     @Test
+    void timeoutsAreNotRetriedAndThreeInARowOpenTheBreakerDespiteEarlierSuccesses() {
+        var guard = new SeaweedFsGuard(defaults, mode);
+        for (int i = 0; i < 10; i++) {
+            guard.call("list", () -> "ok");
+        }
+
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> guard.call("store blob", failing(ApiCallAttemptTimeoutException.create(2000))))
+                .isInstanceOf(BlobStoreUnavailableException.class).hasMessageContaining("no answer in time");
+        }
+
+        assertThat(attempts).as("one attempt per call: a hung server is not waited on twice").hasValue(3);
+        assertThat(guard.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(mode.current().reasons()).containsExactly("seaweedfs: 3 calls in a row failed: no answer in time");
+    }
+
+    @Test
+    void anAnswerBetweenFailuresResetsTheRunOfFailures() {
+        var guard = new SeaweedFsGuard(defaults, mode);
+        for (int i = 0; i < 10; i++) {
+            guard.call("list", () -> "ok");
+        }
+
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> guard.call("store blob", failing(ApiCallAttemptTimeoutException.create(2000))));
+            assertThat(guard.lastCallFailed()).isTrue();
+            assertThatThrownBy(() -> guard.call("read", failing(NoSuchKeyException.builder().statusCode(404).build())));
+            assertThat(guard.lastCallFailed()).isFalse();
+        }
+
+        assertThat(guard.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(mode.current().mode()).isEqualTo(Mode.FULL);
+    }
+
+    @Test
     void missingKeysAreAnswersNotFailuresAndAreNeitherRetriedNorCounted() {
         var guard = new SeaweedFsGuard(defaults, mode);
 
@@ -148,7 +184,7 @@ class SeaweedFsGuardTest {
     void probesAfterTheWaitCloseTheBreakerAndTheModeReturnsToFull() throws InterruptedException {
         var quick = new SeaweedFsConfig(defaults.endpoint(), defaults.region(), "kelp", "secret", defaults.connectTimeout(),
             defaults.readTimeout(), defaults.attemptTimeoutBase(), 8, 2, Duration.ofMillis(1), defaults.probeInterval(),
-            defaults.slowProbeInterval(), new SeaweedFsConfig.Breaker(50f, 10, 3, Duration.ofMillis(100), 2));
+            defaults.slowProbeInterval(), defaults.probeTimeout(), new SeaweedFsConfig.Breaker(50f, 10, 3, Duration.ofMillis(100), 2, 3));
         var guard = new SeaweedFsGuard(quick, mode);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> guard.call("store blob", failing(refused())));
@@ -170,7 +206,7 @@ class SeaweedFsGuardTest {
     void aFailedProbeInHalfOpenReopensTheBreaker() throws InterruptedException {
         var quick = new SeaweedFsConfig(defaults.endpoint(), defaults.region(), "kelp", "secret", defaults.connectTimeout(),
             defaults.readTimeout(), defaults.attemptTimeoutBase(), 8, 2, Duration.ofMillis(1), defaults.probeInterval(),
-            defaults.slowProbeInterval(), new SeaweedFsConfig.Breaker(50f, 10, 3, Duration.ofMillis(100), 2));
+            defaults.slowProbeInterval(), defaults.probeTimeout(), new SeaweedFsConfig.Breaker(50f, 10, 3, Duration.ofMillis(100), 2, 3));
         var guard = new SeaweedFsGuard(quick, mode);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> guard.call("store blob", failing(refused())));

@@ -33,11 +33,11 @@ class SeaweedFsGuard {
     private final Retry retry;
     private final ModeMonitor mode;
     private final String accessKey;
-    /** The last failure counted against the breaker, for the reason people read. */
-    private volatile String lastFailure = "no failure recorded";
     private final int consecutiveFailureLimit;
     /** Failures since SeaweedFS last answered; any answer resets it. */
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** The last failure counted against the breaker, for the reason people read. */
+    private volatile String lastFailure = "no failure recorded";
     /** Set just before the guard itself opens the breaker, for the reason people read. */
     private volatile String forcedOpenReason;
     /** Why SeaweedFS refuses our credentials; null while it accepts them. */

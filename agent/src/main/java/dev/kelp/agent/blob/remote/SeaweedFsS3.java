@@ -1,0 +1,94 @@
+package dev.kelp.agent.blob.remote;
+
+import io.micronaut.context.annotation.Requires;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The S3 client and presigner for SeaweedFS, built once from {@link SeaweedFsConfig}. They are
+ * not beans of their own so that nobody else's S3 client (a backup target, say) is confused
+ * with this one.
+ */
+@Singleton
+@Requires(property = "kelp.seaweedfs.endpoint")
+class SeaweedFsS3 implements AutoCloseable {
+
+    private final SeaweedFsConfig config;
+    private final S3Client client;
+    private final S3Presigner presigner;
+
+    SeaweedFsS3(SeaweedFsConfig config) {
+        this.config = config;
+        AwsCredentialsProvider credentials = credentials(config);
+        this.client = S3Client.builder()
+            .endpointOverride(config.endpoint())
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials)
+            // SeaweedFS serves buckets under the path, not as virtual hosts.
+            .forcePathStyle(true)
+            // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(ApacheHttpClient.builder()
+                .connectionTimeout(config.connectTimeout())
+                // Bounds silences while a response body streams, which the attempt timeout does not cover.
+                .socketTimeout(config.readTimeout())
+                .connectionAcquisitionTimeout(config.attemptTimeoutBase())
+                .build())
+            .overrideConfiguration(o -> o
+                // Retries are resilience4j's, behind the circuit breaker; SDK retries would hide failures from it.
+                .retryStrategy(AwsRetryStrategy.doNotRetry())
+                .apiCallAttemptTimeout(config.attemptTimeoutBase()))
+            .build();
+        // Spelled out rather than taken from the client: the presigner would otherwise look for a
+        // region in the environment and on an EC2 metadata service that is not there.
+        this.presigner = S3Presigner.builder()
+            .endpointOverride(config.endpoint())
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials)
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .build();
+    }
+
+    S3Client client() {
+        return client;
+    }
+
+    S3Presigner presigner() {
+        return presigner;
+    }
+
+    /** The per-request override that gives one attempt moving {@code bytes} its time. */
+    AwsRequestOverrideConfiguration timeoutFor(long bytes) {
+        Duration timeout = config.attemptTimeout(bytes);
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(timeout).build();
+    }
+
+    private static AwsCredentialsProvider credentials(SeaweedFsConfig config) {
+        if (config.accessKey() == null || config.accessKey().isBlank()) {
+            return AnonymousCredentialsProvider.create();
+        }
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey(), config.secretKey()));
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        presigner.close();
+        client.close();
+    }
+}

@@ -1,8 +1,17 @@
 package dev.kelp.agent.metadata;
 
+import io.micronaut.data.connection.exceptions.ConnectionException;
+import io.micronaut.data.connection.exceptions.NoConnectionException;
 import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Sorts what a database call threw: "the database cannot be reached" (the agent goes
@@ -12,31 +21,38 @@ import java.sql.SQLTransientConnectionException;
  */
 final class DatabaseFailures {
 
+    private static final Set<String> RETRYABLE_STATES = Set.of("40001", "40P01", "23505", "HYT00", "50200", "90131");
+
     private DatabaseFailures() {
     }
 
     /** No connection, a lost connection, or a server shutting down. */
     static boolean isUnavailable(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof ConnectException) {
-                // Hikari's "connection is not available, request timed out": either the server
-                // refuses connections or it does not answer in time; to a caller both mean down.
-                return true;
+        return anyInChain(error, DatabaseFailures::signalsUnavailable);
+    }
+
+    private static boolean signalsUnavailable(Throwable t) {
+        if (t instanceof SQLTransientConnectionException || t instanceof ConnectException) {
+            // Hikari's "connection is not available, request timed out": either the server
+            // refuses connections or it does not answer in time; to a caller both mean down.
+            return true;
+        }
+        if (t instanceof ConnectionException && !(t instanceof NoConnectionException)) {
+            // Micronaut could not open, set up or restore a connection. When a connection dies
+            // mid-transaction, its cleanup fails on the closed connection and this replaces the
+            // original error.
+            return true;
+        }
+        if (t instanceof SQLException sql) {
+            String state = sql.getSQLState();
+            if (state == null) {
+                // Hikari's proxy of a connection it closed after a fatal error carries no SQLState.
+                return "Connection is closed".equals(sql.getMessage());
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                // 08: connection exception. 57P0x: admin/crash shutdown, "cannot connect now".
-                if (state.startsWith("08") || state.startsWith("57P")) {
-                    return true;
-                }
-                // H2: database closed or being closed (90098, 90121), file locked by another process (90020).
-                if (state.equals("90098") || state.equals("90121") || state.equals("90020")) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
+            // 08: connection exception. 57P0x: admin/crash shutdown, "cannot connect now".
+            // H2: database closed or being closed (90098, 90121), file locked by another process (90020).
+            return state.startsWith("08") || state.startsWith("57P")
+                || state.equals("90098") || state.equals("90121") || state.equals("90020");
         }
         return false;
     }
@@ -47,21 +63,29 @@ final class DatabaseFailures {
      * update of a row (H2: 90131).
      */
     static boolean isRetryable(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                switch (sql.getSQLState()) {
-                    case "40001", "40P01", "23505", "HYT00", "50200", "90131" -> {
-                        return true;
-                    }
-                    default -> {
-                    }
-                }
-                if (sql.getErrorCode() == 50200 || sql.getErrorCode() == 90131) {
-                    return true;
-                }
+        return anyInChain(error, t -> t instanceof SQLException sql && (RETRYABLE_STATES.contains(String.valueOf(sql.getSQLState()))
+            || sql.getErrorCode() == 50200 || sql.getErrorCode() == 90131));
+    }
+
+    /** Walks causes and suppressed exceptions: cleanup failures often hide the first error there. */
+    private static boolean anyInChain(Throwable error, Predicate<Throwable> test) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.add(error);
+        while (!todo.isEmpty()) {
+            Throwable t = todo.poll();
+            if (t == null || !seen.add(t)) {
+                continue;
             }
-            if (t.getCause() == t) {
-                break;
+            if (test.test(t)) {
+                return true;
+            }
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(List.of(t.getSuppressed()));
+            if (t instanceof SQLException sql && sql.getNextException() != null) {
+                todo.add(sql.getNextException());
             }
         }
         return false;

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * {@link MetadataUnavailableException}.
  */
 @Singleton
-class JdbcMetadataStore implements MetadataStore {
+class JdbcMetadataStore implements ReplayTarget {
 
     /** Sixteen writers of one key each lose a race at most fifteen times. */
     private static final int MAX_ATTEMPTS = 20;
@@ -57,8 +57,8 @@ class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ObjectRecord> delete(String bucket, String key) {
-        Objects.requireNonNull(bucket, "bucket");
-        Objects.requireNonNull(key, "key");
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
         return run("delete", () -> transactions.delete(bucket, key, clock.instant()));
     }
 
@@ -102,18 +102,18 @@ class JdbcMetadataStore implements MetadataStore {
         return run("reclaim", () -> transactions.reclaim(blob, deleteBytes));
     }
 
-    /** Applies one journaled write exactly once; false when an earlier replay already had. */
-    boolean apply(JournalEntry entry) {
+    @Override
+    public boolean apply(JournalEntry entry) {
         return run("replay", () -> transactions.apply(entry, clock.instant()));
     }
 
-    /** Forgets which journal entries were applied before {@code before}: their files are long gone. */
-    int forgetAppliedBefore(Instant before) {
+    @Override
+    public int forgetAppliedBefore(Instant before) {
         return run("forgetApplied", () -> applied.deleteAppliedBefore(before));
     }
 
-    /** Throws {@link MetadataUnavailableException} unless the database answers. */
-    void ping() {
+    @Override
+    public void ping() {
         run("ping", () -> {
             database.ping();
             return null;

@@ -210,6 +210,7 @@ abstract class MetadataStoreContract {
     void anInvalidKeyIsRefusedAndNothingIsStored() {
         assertThatThrownBy(() -> store().put(record("../escape", "x"))).isInstanceOf(InvalidKeyException.class);
         assertThatThrownBy(() -> store().put(record("BadBucket!", "k", "x"))).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store().delete(bucket, "a//b")).isInstanceOf(InvalidKeyException.class);
         assertThat(store().usage(bucket)).isEqualTo(new Usage(0, 0));
         assertThat(store().list(bucket, "", null, 10)).isEmpty();
     }

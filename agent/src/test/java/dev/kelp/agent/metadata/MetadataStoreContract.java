@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -399,9 +398,5 @@ abstract class MetadataStoreContract {
                 return rs.getLong(1);
             }
         }
-    }
-
-    static Instant micros(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MICROS);
     }
 }

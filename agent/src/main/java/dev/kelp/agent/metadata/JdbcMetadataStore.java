@@ -1,0 +1,169 @@
+package dev.kelp.agent.metadata;
+
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.ObjectKeys;
+import dev.kelp.agent.object.ObjectRecord;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The metadata store on a JDBC database: PostgreSQL, or embedded H2 when none is configured.
+ * Each call brings the schema up to date first (once), runs again when it lost a race to a
+ * concurrent transaction, and turns every sign of an unreachable database into
+ * {@link MetadataUnavailableException}.
+ */
+@Singleton
+class JdbcMetadataStore implements ReplayTarget {
+
+    /**
+     * Writers of one key wait on its row lock rather than fail (none retried in the sixteen-writer
+     * tests on PostgreSQL and H2); this bounds the rare race a database reports as an error.
+     */
+    private static final int MAX_ATTEMPTS = 20;
+
+    private final MetadataDatabase database;
+    private final MetadataTransactions transactions;
+    private final ObjectRepository objects;
+    private final BlobRepository blobs;
+    private final BucketUsageRepository usage;
+    private final AppliedJournalRepository applied;
+    private final ObjectRows rows;
+    private final Clock clock = Clock.systemUTC();
+
+    JdbcMetadataStore(MetadataDatabase database, MetadataTransactions transactions, ObjectRepository objects,
+                      BlobRepository blobs, BucketUsageRepository usage, AppliedJournalRepository applied, ObjectRows rows) {
+        this.database = database;
+        this.transactions = transactions;
+        this.objects = objects;
+        this.blobs = blobs;
+        this.usage = usage;
+        this.applied = applied;
+        this.rows = rows;
+    }
+
+    @Override
+    public Optional<ObjectRecord> find(String bucket, String key) {
+        return run("find", () -> objects.findCurrent(bucket, key).map(rows::toRecord));
+    }
+
+    @Override
+    public PutOutcome put(ObjectRecord record) {
+        ObjectRecord storable = ObjectRows.storable(record);
+        return run("put", () -> transactions.put(storable, clock.instant()));
+    }
+
+    @Override
+    public Optional<ObjectRecord> delete(String bucket, String key) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        return run("delete", () -> transactions.delete(bucket, key, clock.instant()));
+    }
+
+    @Override
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        String pattern = likePrefix(prefix == null ? "" : prefix);
+        String after = startAfter == null ? "" : startAfter;
+        return run("list", () -> objects.findCurrentPage(bucket, pattern, after, limit).stream().map(rows::toRecord).toList());
+    }
+
+    @Override
+    public boolean hasLiveBlob(String bucket, ContentHash hash) {
+        return run("hasLiveBlob", () -> blobs.countLive(bucket, hash.hex()) > 0);
+    }
+
+    @Override
+    public Usage usage(String bucket) {
+        return run("usage", () -> usage.findById(bucket).map(u -> new Usage(u.bytes(), u.objects())).orElse(new Usage(0, 0)));
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("unreferencedBlobs", () -> blobs.findUnreferenced(limit).stream()
+            .map(b -> new BlobRef(b.id().bucket(), new ContentHash(b.id().hash()), b.size()))
+            .toList());
+    }
+
+    @Override
+    public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
+        Objects.requireNonNull(deleteBytes, "deleteBytes");
+        ObjectKeys.requireValidBucket(blob.bucket());
+        return run("reclaim", () -> transactions.reclaim(blob, deleteBytes));
+    }
+
+    @Override
+    public boolean apply(JournalEntry entry) {
+        return run("replay", () -> transactions.apply(entry, clock.instant()));
+    }
+
+    @Override
+    public int forgetAppliedBefore(Instant before) {
+        return run("forgetApplied", () -> applied.deleteAppliedBefore(before));
+    }
+
+    @Override
+    public void ping() {
+        run("ping", () -> {
+            database.ping();
+            return null;
+        });
+    }
+
+    private <T> T run(String operation, Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                database.ensureMigrated();
+                return work.get();
+            } catch (MetadataTransactions.BlobBytesNotDeleted e) {
+                throw e.original();
+            } catch (MetadataUnavailableException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (DatabaseFailures.isUnavailable(e)) {
+                    throw new MetadataUnavailableException(operation + ": metadata database unreachable: " + DatabaseFailures.rootMessage(e), e);
+                }
+                if (attempt >= MAX_ATTEMPTS || !DatabaseFailures.isRetryable(e)) {
+                    throw e;
+                }
+                backOff(attempt);
+            }
+        }
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            // Jittered, so writers that collided once do not collide again in lockstep.
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * attempt + 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying a metadata transaction", e);
+        }
+    }
+
+    /** A LIKE pattern matching keys that start with {@code prefix}, '!' escaping LIKE's own characters. */
+    static String likePrefix(String prefix) {
+        StringBuilder pattern = new StringBuilder(prefix.length() + 1);
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (c == '!' || c == '%' || c == '_') {
+                pattern.append('!');
+            }
+            pattern.append(c);
+        }
+        return pattern.append('%').toString();
+    }
+}

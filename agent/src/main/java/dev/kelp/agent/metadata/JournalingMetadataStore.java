@@ -1,0 +1,405 @@
+package dev.kelp.agent.metadata;
+
+import dev.kelp.agent.metadata.MetadataJournal.Pending;
+import dev.kelp.agent.mode.ModeMonitor;
+import dev.kelp.agent.mode.Signal;
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.ObjectKeys;
+import dev.kelp.agent.object.ObjectRecord;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Primary;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metadata store the agent uses: the JDBC store while the database answers, and a local
+ * journal while it does not (LOCAL_ONLY).
+ *
+ * <ul>
+ * <li>A write that finds the database unreachable is appended to {@link MetadataJournal} and
+ *     acknowledged once the entry is on disk; so is every write after it until the journal is
+ *     replayed, which keeps the writes in order. The record a journaled put returns has version
+ *     id 0: the database assigns the real one at replay.</li>
+ * <li>Reads look at the journal's overlay first (a client reads what it wrote), then ask the
+ *     database; while the database is known to be down they fail at once with
+ *     {@link MetadataUnavailableException} instead of waiting for a connection.</li>
+ * <li>A background replayer probes the database every {@code kelp.metadata.probe-interval}
+ *     while it is unreachable, then applies the journal in order, each entry exactly once
+ *     ({@link MetadataTransactions#apply}), and reports the metadata signal healthy when the
+ *     journal is empty.</li>
+ * </ul>
+ */
+@Primary
+@Singleton
+class JournalingMetadataStore implements MetadataStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JournalingMetadataStore.class);
+    /** How long {@code applied_journal} remembers an entry: far longer than any crash-and-restart. */
+    private static final Duration APPLIED_RETENTION = Duration.ofDays(7);
+    private static final int BLOB_LOCK_STRIPES = 64;
+
+    private final ReplayTarget database;
+    private final MetadataJournal journal;
+    private final ModeMonitor mode;
+    private final Duration probeInterval;
+    private final Clock clock = Clock.systemUTC();
+
+    /** Held while deciding between database and journal, and while appending. */
+    private final Object writeRoute = new Object();
+    /** Database reachable and journal empty: writes go straight to the database. */
+    private volatile boolean direct;
+    /** The last call or probe reached the database. */
+    private volatile boolean reachable = true;
+    private volatile boolean probedOnce;
+    private volatile String lastReplayFailure;
+    /** A replay step (apply, then forget the entry) excludes reads that merge journal and database. */
+    private final ReentrantReadWriteLock replay = new ReentrantReadWriteLock();
+    /**
+     * A reclaim and a journaled put of the same blob exclude each other: a journaled put cannot
+     * wait for the blob's row lock the way a put in the database does.
+     */
+    private final ReentrantLock[] blobLocks = new ReentrantLock[BLOB_LOCK_STRIPES];
+    private ScheduledExecutorService replayer;
+
+    JournalingMetadataStore(ReplayTarget database, MetadataJournal journal, ModeMonitor mode,
+                            MetadataConfig config, MeterRegistry meters) {
+        this.database = database;
+        this.journal = journal;
+        this.mode = mode;
+        this.probeInterval = config.probeInterval();
+        for (int i = 0; i < blobLocks.length; i++) {
+            blobLocks[i] = new ReentrantLock();
+        }
+        Gauge.builder("kelp.metadata.journal.entries", journal, MetadataJournal::size)
+            .description("metadata writes journaled locally and not yet in the database")
+            .register(meters);
+    }
+
+    @PostConstruct
+    void start() {
+        resumeFromJournal();
+        replayer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kelp-metadata-replayer");
+            t.setDaemon(true);
+            return t;
+        });
+        replayer.scheduleWithFixedDelay(this::replayTick, 0, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A journal left by the last run means LOCAL_ONLY until it is replayed. */
+    void resumeFromJournal() {
+        if (journal.isEmpty()) {
+            direct = true;
+        } else {
+            direct = false;
+            mode.report(Signal.METADATA, false, journal.size() + " metadata write(s) journaled locally wait to be replayed");
+        }
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        if (replayer != null) {
+            replayer.shutdownNow();
+            replayer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // --- writes
+
+    @Override
+    public PutOutcome put(ObjectRecord record) {
+        ObjectRecord storable = ObjectRows.storable(record);
+        while (true) {
+            if (direct) {
+                try {
+                    return database.put(storable);
+                } catch (MetadataUnavailableException e) {
+                    // The outcome is unknown (it may have committed): journal it too. Applying a put
+                    // twice leaves the same object, counts and usage, so either way ends right.
+                    unreachable(e);
+                }
+            }
+            Optional<ObjectRecord> inDatabase = journal.lookup(storable.bucket(), storable.key()).isPresent()
+                ? Optional.empty() : currentInDatabase(storable.bucket(), storable.key());
+            ReentrantLock blobLock = blobLock(storable.bucket(), storable.hash());
+            blobLock.lock();
+            try {
+                synchronized (writeRoute) {
+                    if (!direct) {
+                        Optional<ObjectRecord> replaced = journal.lookup(storable.bucket(), storable.key())
+                            .map(p -> Optional.ofNullable(p.record())).orElse(inDatabase);
+                        // Unless a journaled object already holds this blob, the caller cannot know
+                        // its bytes survive until replay (it may be reclaimed): it must store them.
+                        boolean blobCreated = !journal.holdsReference(storable.bucket(), storable.hash());
+                        journal.appendPut(storable, clock.instant());
+                        return new PutOutcome(storable, replaced, blobCreated);
+                    }
+                }
+            } finally {
+                blobLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Journaled while the database is unreachable; the object removed is then known only if the
+     * key has a journaled write, otherwise the result is empty. (A journaled put's
+     * {@code replaced} is likewise empty then.)
+     */
+    @Override
+    public Optional<ObjectRecord> delete(String bucket, String key) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        while (true) {
+            if (direct) {
+                try {
+                    return database.delete(bucket, key);
+                } catch (MetadataUnavailableException e) {
+                    unreachable(e);
+                }
+            }
+            Optional<ObjectRecord> inDatabase = journal.lookup(bucket, key).isPresent() ? Optional.empty() : currentInDatabase(bucket, key);
+            synchronized (writeRoute) {
+                if (!direct) {
+                    Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record())).orElse(inDatabase);
+                    journal.appendDelete(bucket, key, clock.instant());
+                    return removed;
+                }
+            }
+        }
+    }
+
+    // --- reads
+
+    @Override
+    public Optional<ObjectRecord> find(String bucket, String key) {
+        Optional<Pending> pending = journal.lookup(bucket, key);
+        if (pending.isPresent()) {
+            return Optional.ofNullable(pending.get().record());
+        }
+        return fromDatabase(() -> database.find(bucket, key));
+    }
+
+    @Override
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        if (journal.isEmpty() || limit == 0) {
+            return fromDatabase(() -> database.list(bucket, prefix, startAfter, limit));
+        }
+        replay.readLock().lock();
+        try {
+            List<Pending> pending = journal.pendingIn(bucket, prefix == null ? "" : prefix, startAfter);
+            // Each pending delete may hide one row of the page: ask for that many more.
+            List<ObjectRecord> stored = fromDatabase(() -> database.list(bucket, prefix, startAfter, limit + pending.size()));
+            TreeMap<String, ObjectRecord> merged = new TreeMap<>(KeyOrder.INSTANCE);
+            stored.forEach(r -> merged.put(r.key(), r));
+            for (Pending p : pending) {
+                if (p.record() == null) {
+                    merged.remove(p.key());
+                } else {
+                    merged.put(p.key(), p.record());
+                }
+            }
+            return List.copyOf(new ArrayList<>(merged.values()).subList(0, Math.min(limit, merged.size())));
+        } finally {
+            replay.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean hasLiveBlob(String bucket, ContentHash hash) {
+        if (journal.holdsReference(bucket, hash)) {
+            return true;
+        }
+        return fromDatabase(() -> database.hasLiveBlob(bucket, hash));
+    }
+
+    /** The database's usage, corrected by what replaying the bucket's journaled writes will change. */
+    @Override
+    public Usage usage(String bucket) {
+        if (!journal.hasPendingIn(bucket)) {
+            return fromDatabase(() -> database.usage(bucket));
+        }
+        replay.readLock().lock();
+        try {
+            List<Pending> pending = journal.pendingIn(bucket, "", null);
+            Usage stored = fromDatabase(() -> database.usage(bucket));
+            long bytes = stored.bytes();
+            long objects = stored.objects();
+            for (Pending p : pending) {
+                Optional<ObjectRecord> before = fromDatabase(() -> database.find(bucket, p.key()));
+                if (before.isPresent()) {
+                    bytes -= before.get().size();
+                    objects--;
+                }
+                if (p.record() != null) {
+                    bytes += p.record().size();
+                    objects++;
+                }
+            }
+            return new Usage(bytes, objects);
+        } finally {
+            replay.readLock().unlock();
+        }
+    }
+
+    /** Unreferenced in the database and not used by a journaled write. */
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        return fromDatabase(() -> database.unreferencedBlobs(limit)).stream()
+            .filter(b -> !journal.holdsReference(b.bucket(), b.hash()))
+            .toList();
+    }
+
+    @Override
+    public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
+        ReentrantLock blobLock = blobLock(blob.bucket(), blob.hash());
+        blobLock.lock();
+        try {
+            if (journal.holdsReference(blob.bucket(), blob.hash())) {
+                return false;
+            }
+            return fromDatabase(() -> database.reclaim(blob, deleteBytes));
+        } finally {
+            blobLock.unlock();
+        }
+    }
+
+    // --- health and replay
+
+    /** True while writes go straight to the database (nothing journaled, database answering). */
+    boolean writingToDatabase() {
+        return direct;
+    }
+
+    int journaledWrites() {
+        return journal.size();
+    }
+
+    void replayTick() {
+        try {
+            if (direct && probedOnce) {
+                return;
+            }
+            // The first tick checks the database even with an empty journal, so an agent that
+            // starts while it is down reports LOCAL_ONLY at once rather than at the first request.
+            database.ping();
+            reachable = true;
+            probedOnce = true;
+            replayJournal();
+            lastReplayFailure = null;
+        } catch (MetadataUnavailableException e) {
+            probedOnce = true;
+            unreachable(e);
+        } catch (RuntimeException e) {
+            // Not an outage: an entry the database refuses. Keep it (it was acknowledged) and say so;
+            // the mode stays LOCAL_ONLY until a person looks. Logged once per distinct failure.
+            String reason = "journaled metadata writes cannot be replayed: " + DatabaseFailures.rootMessage(e);
+            if (!reason.equals(lastReplayFailure)) {
+                LOG.error("metadata journal replay failed; retrying every {}", probeInterval, e);
+                lastReplayFailure = reason;
+            }
+            mode.report(Signal.METADATA, false, reason);
+        }
+    }
+
+    private void replayJournal() {
+        int applied = 0;
+        int skipped = 0;
+        while (true) {
+            List<JournalEntry> batch = journal.pending();
+            if (batch.isEmpty()) {
+                synchronized (writeRoute) {
+                    if (journal.isEmpty()) {
+                        // Under the route lock, so a failure reported meanwhile is not overwritten.
+                        direct = true;
+                        mode.report(Signal.METADATA, true, null);
+                        break;
+                    }
+                }
+                continue;
+            }
+            for (JournalEntry entry : batch) {
+                replay.writeLock().lock();
+                try {
+                    if (database.apply(entry)) {
+                        applied++;
+                    } else {
+                        skipped++;
+                    }
+                    journal.remove(entry);
+                } finally {
+                    replay.writeLock().unlock();
+                }
+            }
+        }
+        if (applied + skipped > 0) {
+            LOG.info("metadata journal replayed: {} write(s) applied, {} already applied before a restart", applied, skipped);
+            try {
+                database.forgetAppliedBefore(clock.instant().minus(APPLIED_RETENTION));
+            } catch (RuntimeException e) {
+                LOG.warn("cannot prune applied_journal: {}", e.toString());
+            }
+        }
+    }
+
+    private void unreachable(MetadataUnavailableException e) {
+        reachable = false;
+        synchronized (writeRoute) {
+            direct = false;
+            mode.report(Signal.METADATA, false, "database unreachable: " + DatabaseFailures.rootMessage(e));
+        }
+    }
+
+    private <T> T fromDatabase(Supplier<T> read) {
+        if (!reachable) {
+            throw new MetadataUnavailableException("the metadata database is unreachable (LOCAL_ONLY) and the local journal does not know this", null);
+        }
+        try {
+            return read.get();
+        } catch (MetadataUnavailableException e) {
+            unreachable(e);
+            throw e;
+        }
+    }
+
+    /**
+     * The object a journaled write will replace, when the database can still say (during replay).
+     * Asked before taking the route lock: a database that just went away may take a connection
+     * timeout to say so, and journaled writes must not queue behind that.
+     */
+    private Optional<ObjectRecord> currentInDatabase(String bucket, String key) {
+        if (!reachable) {
+            return Optional.empty();
+        }
+        try {
+            return database.find(bucket, key);
+        } catch (MetadataUnavailableException e) {
+            unreachable(e);
+            return Optional.empty();
+        }
+    }
+
+    private ReentrantLock blobLock(String bucket, ContentHash hash) {
+        return blobLocks[Math.floorMod(Objects.hash(bucket, hash.hex()), blobLocks.length)];
+    }
+}

@@ -1,0 +1,62 @@
+package dev.kelp.agent.metadata;
+
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.ObjectKeys;
+import dev.kelp.agent.object.ObjectRecord;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Objects;
+
+/** Converts between {@link ObjectRecord} and its row; user metadata travels as a JSON object. */
+@Singleton
+class ObjectRows {
+
+    private static final Argument<Map<String, String>> STRING_MAP = Argument.mapOf(String.class, String.class);
+
+    private final JsonMapper json;
+
+    ObjectRows(JsonMapper json) {
+        this.json = json;
+    }
+
+    /**
+     * The record as it will read back: checked, and its time cut to the microseconds PostgreSQL
+     * keeps, so what a put returns equals what a later find returns.
+     */
+    static ObjectRecord storable(ObjectRecord record) {
+        Objects.requireNonNull(record, "record");
+        ObjectKeys.requireValidBucket(record.bucket());
+        ObjectKeys.requireValidKey(record.key());
+        Objects.requireNonNull(record.hash(), "hash");
+        Objects.requireNonNull(record.createdAt(), "createdAt");
+        if (record.size() < 0) {
+            throw new IllegalArgumentException("size must not be negative: " + record.size());
+        }
+        return new ObjectRecord(record.bucket(), record.key(), 0, record.hash(), record.size(), record.contentType(),
+            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS));
+    }
+
+    ObjectVersionRow toRow(ObjectRecord record) {
+        try {
+            return new ObjectVersionRow(null, record.bucket(), record.key(), record.hash().hex(), record.size(),
+                record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write user metadata as JSON", e);
+        }
+    }
+
+    ObjectRecord toRecord(ObjectVersionRow row) {
+        try {
+            Map<String, String> metadata = json.readValue(row.userMetadata(), STRING_MAP);
+            return new ObjectRecord(row.bucket(), row.objectKey(), row.id(), new ContentHash(row.hash()), row.size(),
+                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt());
+        } catch (IOException e) {
+            throw new UncheckedIOException("user metadata of version " + row.id() + " is not a JSON object", e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.kelp.agent.metadata;
+
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.ObjectRecord;
+import java.net.ConnectException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The real JDBC store (on H2) behind a switch: while {@link #down} is set every call fails as a
+ * call to an unreachable PostgreSQL does. For unit tests of the journal; the real outage is
+ * {@code MetadataOutageIT}.
+ */
+final class FlakyDatabase implements ReplayTarget {
+
+    private final ReplayTarget real;
+    volatile boolean down;
+    final AtomicInteger applied = new AtomicInteger();
+    final AtomicInteger skipped = new AtomicInteger();
+
+    FlakyDatabase(ReplayTarget real) {
+        this.real = real;
+    }
+
+    private <T> T call(Supplier<T> work) {
+        if (down) {
+            throw new MetadataUnavailableException("test: metadata database unreachable: ConnectException: Connection refused",
+                new ConnectException("Connection refused"));
+        }
+        return work.get();
+    }
+
+    @Override
+    public Optional<ObjectRecord> find(String bucket, String key) {
+        return call(() -> real.find(bucket, key));
+    }
+
+    @Override
+    public PutOutcome put(ObjectRecord record) {
+        return call(() -> real.put(record));
+    }
+
+    @Override
+    public Optional<ObjectRecord> delete(String bucket, String key) {
+        return call(() -> real.delete(bucket, key));
+    }
+
+    @Override
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+        return call(() -> real.list(bucket, prefix, startAfter, limit));
+    }
+
+    @Override
+    public boolean hasLiveBlob(String bucket, ContentHash hash) {
+        return call(() -> real.hasLiveBlob(bucket, hash));
+    }
+
+    @Override
+    public Usage usage(String bucket) {
+        return call(() -> real.usage(bucket));
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(int limit) {
+        return call(() -> real.unreferencedBlobs(limit));
+    }
+
+    @Override
+    public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
+        return call(() -> real.reclaim(blob, deleteBytes));
+    }
+
+    @Override
+    public void ping() {
+        call(() -> {
+            real.ping();
+            return null;
+        });
+    }
+
+    @Override
+    public boolean apply(JournalEntry entry) {
+        boolean done = call(() -> real.apply(entry));
+        (done ? applied : skipped).incrementAndGet();
+        return done;
+    }
+
+    @Override
+    public int forgetAppliedBefore(Instant before) {
+        return call(() -> real.forgetAppliedBefore(before));
+    }
+}

@@ -1,9 +1,11 @@
 package dev.kelp.testkit;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,20 @@ public final class ProvingGround {
         throw new IllegalStateException("no scripts/proving-ground above " + dir);
     }
 
+    /** Reads {@code export NAME=value} lines as the scripts print them (values need no unquoting). */
+    static Map<String, String> parseExports(String lines) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : lines.split("\n")) {
+            if (line.startsWith("export ")) {
+                String[] kv = line.substring("export ".length()).split("=", 2);
+                if (kv.length == 2) {
+                    env.put(kv[0], kv[1]);
+                }
+            }
+        }
+        return env;
+    }
+
     /** Start, stop, kill -9 and health-check one service; each call waits for its script. */
     public record Service(String name, Path script) {
 
@@ -67,6 +83,27 @@ public final class ProvingGround {
         /** SIGKILL, no warning: what a crash or an OOM kill looks like to a client. */
         public void kill() {
             run("kill", Duration.ofSeconds(30));
+        }
+
+        /**
+         * The coordinates of the instance this script controls with this JVM's environment
+         * (its {@code env} subcommand), so a test that kills a service talks to the very
+         * instance it kills, whatever KELP_RUN and port variables are exported.
+         */
+        public Map<String, String> env() {
+            try {
+                Process p = new ProcessBuilder("bash", script.toString(), "env").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException(name + " env failed");
+                }
+                return parseExports(out);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run " + script + " env", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while running " + name + " env", e);
+            }
         }
 
         public boolean healthy() {

@@ -28,4 +28,16 @@ class ProvingGroundTest {
         assertThat(seaweed.script()).endsWith(java.nio.file.Path.of("scripts/proving-ground/seaweedfs.sh"));
         assertThat(ProvingGround.repoRoot().resolve("pom.xml")).exists();
     }
+
+    @Test
+    void exportLinesOfTheScriptsParseIntoCoordinates() {
+        var env = ProvingGround.parseExports("export KELP_PG_URL=jdbc:postgresql://127.0.0.1:15432/kelp\nnoise\nexport KELP_PG_USER=kelp\n");
+        assertThat(env).containsExactly(Map.entry("KELP_PG_URL", "jdbc:postgresql://127.0.0.1:15432/kelp"), Map.entry("KELP_PG_USER", "kelp"));
+    }
+
+    @Test
+    void aServiceReportsTheCoordinatesOfTheInstanceItControls() {
+        var env = ProvingGround.service("postgres").env();
+        assertThat(env).containsKeys("KELP_PG_URL", "KELP_PG_USER", "KELP_PG_PASSWORD");
+    }
 }

@@ -2,10 +2,8 @@ package dev.kelp.agent.blob.remote;
 
 import dev.kelp.testkit.ProvingGround;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +21,7 @@ final class OwnSeaweedFs {
     final String secretKey;
 
     OwnSeaweedFs() {
-        Map<String, String> env = scriptEnv();
+        Map<String, String> env = service.env();
         this.endpoint = env.get("KELP_S3_ENDPOINT");
         this.accessKey = env.get("KELP_S3_ACCESS_KEY");
         this.secretKey = env.get("KELP_S3_SECRET_KEY");
@@ -49,29 +47,6 @@ final class OwnSeaweedFs {
         Process p = new ProcessBuilder("kill", "-" + name, String.valueOf(pid())).inheritIO().start();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("kill -" + name + " failed");
-        }
-    }
-
-    private Map<String, String> scriptEnv() {
-        try {
-            Process p = new ProcessBuilder("bash", service.script().toString(), "env").start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("seaweedfs.sh env failed");
-            }
-            Map<String, String> env = new HashMap<>();
-            for (String line : out.split("\n")) {
-                if (line.startsWith("export ")) {
-                    String[] kv = line.substring("export ".length()).split("=", 2);
-                    env.put(kv[0], kv[1]);
-                }
-            }
-            return env;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run seaweedfs.sh env", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.kelp.agent.http;
 
 import dev.kelp.agent.object.KelpException;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -20,9 +22,20 @@ class KelpExceptionHandler implements ExceptionHandler<KelpException, HttpRespon
     public HttpResponse<ErrorBody> handle(HttpRequest request, KelpException e) {
         MutableHttpResponse<ErrorBody> response = HttpResponse.<ErrorBody>status(HttpStatus.valueOf(e.status()))
             .body(new ErrorBody(e.code(), e.getMessage()));
+        if (mayHaveUnreadBody(request)) {
+            // A refusal may come before the body was read (a declared size over the limit, an
+            // unknown bucket). Left on a kept-alive connection, those unread bytes would be
+            // taken for the next request, which then hangs: end the connection instead.
+            response.header(HttpHeaders.CONNECTION, "close");
+        }
         if (e instanceof RangeNotSatisfiableException range) {
             response.header("Content-Range", "bytes */" + range.size());
         }
         return response;
+    }
+
+    private static boolean mayHaveUnreadBody(HttpRequest<?> request) {
+        var method = request.getMethod();
+        return method == HttpMethod.PUT || method == HttpMethod.POST || method == HttpMethod.PATCH;
     }
 }

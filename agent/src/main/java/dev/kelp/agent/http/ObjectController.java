@@ -6,6 +6,7 @@ import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -15,7 +16,6 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Head;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.server.types.files.StreamedFile;
@@ -49,12 +49,11 @@ class ObjectController {
     @Operation(summary = "Store an object", description = "Streams the body to durable storage; answers once it is durable (SeaweedFS, or the fsync'd fallback volume).")
     @ApiResponse(responseCode = "201", description = "Stored")
     @ApiResponse(responseCode = "400", description = "Invalid key")
-    @ApiResponse(responseCode = "403", description = "Quota exceeded")
+    @ApiResponse(responseCode = "507", description = "Quota exceeded, or the fallback volume is full")
     @ApiResponse(responseCode = "404", description = "Unknown bucket")
     @ApiResponse(responseCode = "412", description = "If-Match / If-None-Match precondition failed")
     @ApiResponse(responseCode = "413", description = "Body larger than the configured limit")
     @ApiResponse(responseCode = "415", description = "Content type not allowed")
-    @ApiResponse(responseCode = "507", description = "Fallback volume full")
     @Put(uri = "/{bucket}/{+key}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<ObjectInfo> put(String bucket, String key, HttpRequest<?> request, @Body InputStream body) {
         var headers = request.getHeaders();
@@ -62,11 +61,19 @@ class ObjectController {
         var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
             headers.contentLength().orElse(-1L), userMetadata(request),
             headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH));
-        ObjectRecord stored = objects.put(put, body);
+        ObjectRecord stored;
+        try {
+            stored = objects.put(put, body);
+        } catch (KelpException refused) {
+            UnreadBody.swallow(body, UnreadBody.SWALLOW_LIMIT);
+            throw refused;
+        }
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));
     }
 
-    @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match.")
+    // HEAD is served here too: Micronaut routes HEAD to GET routes, and a separate @Head route
+    // on the same path makes every HEAD an ambiguous (400) match.
+    @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match. HEAD answers the same headers without the body.")
     @ApiResponse(responseCode = "200", description = "The whole object")
     @ApiResponse(responseCode = "206", description = "The requested range")
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match matched)")
@@ -79,6 +86,11 @@ class ObjectController {
         if (precondition.isPresent()) {
             return precondition.get();
         }
+        if (request.getMethod() == HttpMethod.HEAD) {
+            return describe(HttpResponse.ok(), record)
+                .header(HttpHeaders.CONTENT_LENGTH, Long.toString(record.size()))
+                .header(HttpHeaders.CONTENT_TYPE, record.contentType());
+        }
         Optional<ByteRange> range = ByteRange.parse(request.getHeaders().get(HttpHeaders.RANGE), record.size());
         long offset = range.map(ByteRange::offset).orElse(0L);
         long length = range.map(ByteRange::length).orElse(record.size());
@@ -88,19 +100,6 @@ class ObjectController {
             ? HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(file).header(HttpHeaders.CONTENT_RANGE, range.get().contentRange())
             : HttpResponse.ok(file);
         return describe(response, record);
-    }
-
-    @Operation(summary = "An object's headers without its body")
-    @Head(uri = "/{bucket}/{+key}")
-    HttpResponse<?> head(String bucket, String key, HttpRequest<?> request) {
-        ObjectRecord record = objects.head(bucket, key);
-        var precondition = preconditions(request, record);
-        if (precondition.isPresent()) {
-            return precondition.get();
-        }
-        return describe(HttpResponse.ok(), record)
-            .header(HttpHeaders.CONTENT_LENGTH, Long.toString(record.size()))
-            .header(HttpHeaders.CONTENT_TYPE, record.contentType());
     }
 
     @Operation(summary = "Delete an object")

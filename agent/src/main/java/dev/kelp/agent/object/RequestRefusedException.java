@@ -21,7 +21,7 @@ public final class RequestRefusedException extends KelpException {
     }
 
     public static RequestRefusedException quota(String bucket, String what) {
-        return new RequestRefusedException(403, "QuotaExceeded", "bucket " + bucket + " quota exceeded: " + what);
+        return new RequestRefusedException(507, "QuotaExceeded", "bucket " + bucket + " quota exceeded: " + what);
     }
 
     public static RequestRefusedException preconditionFailed(String what) {

@@ -11,8 +11,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -23,17 +21,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 class SeaweedFsIT {
 
     static S3Client client() {
-        return S3Client.builder()
-            .endpointOverride(URI.create(ProvingGround.require("KELP_S3_ENDPOINT")))
-            .region(Region.of(ProvingGround.require("KELP_S3_REGION")))
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                ProvingGround.require("KELP_S3_ACCESS_KEY"), ProvingGround.require("KELP_S3_SECRET_KEY"))))
-            .forcePathStyle(true)
-            // SDK 2.30+ sends CRC checksums by default, which SeaweedFS does not speak.
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(UrlConnectionHttpClient.create())
-            .build();
+        return SeaweedFsClients.direct();
     }
 
     @Test

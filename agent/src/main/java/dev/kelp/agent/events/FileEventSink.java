@@ -1,0 +1,117 @@
+package dev.kelp.agent.events;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.json.JsonMapper;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default's event sink: JSON lines in {@code <fallback dir>/events/events-<day>.jsonl},
+ * written by one background thread so {@link #emit} never waits on the disk.
+ */
+@Singleton
+@Requires(missingProperty = "kelp.events.cassandra.contact-points")
+public class FileEventSink implements EventSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileEventSink.class);
+
+    private final Path dir;
+    private final JsonMapper json;
+    private final BlockingQueue<AgentEvent> queue = new ArrayBlockingQueue<>(10_000);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public FileEventSink(@Value("${kelp.fallback.dir:kelp-data}") Path fallbackDir, JsonMapper json) {
+        this.dir = fallbackDir.toAbsolutePath().resolve("events");
+        this.json = json;
+        this.writer = Thread.ofPlatform().name("kelp-events-file").daemon().start(this::writeLoop);
+    }
+
+    @Override
+    public void emit(AgentEvent event) {
+        if (!queue.offer(event) && dropped.incrementAndGet() % 1000 == 1) {
+            LOG.warn("event queue full: {} events dropped so far (the events file cannot keep up)", dropped.get());
+        }
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        running = false;
+        writer.join(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    private void writeLoop() {
+        LocalDate day = null;
+        BufferedWriter out = null;
+        try {
+            Files.createDirectories(dir);
+            while (running || !queue.isEmpty()) {
+                AgentEvent event = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (event == null) {
+                    if (out != null) {
+                        out.flush();
+                    }
+                    continue;
+                }
+                LocalDate eventDay = LocalDate.ofInstant(event.at(), ZoneOffset.UTC);
+                if (!eventDay.equals(day)) {
+                    if (out != null) {
+                        out.close();
+                    }
+                    day = eventDay;
+                    out = Files.newBufferedWriter(dir.resolve("events-" + day + ".jsonl"), StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
+                out.write(json.writeValueAsString(asMap(event)));
+                out.newLine();
+            }
+        } catch (IOException e) {
+            LOG.error("cannot write events under {}; further events are dropped", dir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (out != null) {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // closing after a write failure: nothing more to save
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> asMap(AgentEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id().toString());
+        m.put("at", e.at().toString());
+        m.put("type", e.type().name());
+        if (e.bucket() != null) {
+            m.put("bucket", e.bucket());
+        }
+        if (e.key() != null) {
+            m.put("key", e.key());
+        }
+        if (!e.detail().isEmpty()) {
+            m.put("detail", e.detail());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.kelp.agent.sync;
+
+import dev.kelp.agent.blob.local.LocalBlobStore;
+import dev.kelp.agent.blob.remote.SeaweedFsBlobStore;
+import dev.kelp.agent.events.AgentEvent;
+import dev.kelp.agent.events.EventSink;
+import dev.kelp.agent.mode.Mode;
+import dev.kelp.agent.mode.ModeMonitor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the sync queue whenever the agent is FULL: uploads each blob from the fallback
+ * volume, verifies its SHA-256 on SeaweedFS, and only then releases the local copy and the
+ * queue entry. Entries are taken oldest first, {@code concurrency} at a time; a failure
+ * leaves the entry for the next round, so a crash or restart mid-drain just resumes.
+ */
+@Context
+@Singleton
+@Requires(beans = SeaweedFsBlobStore.class)
+public class SyncDrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncDrainer.class);
+
+    private final SyncQueue queue;
+    private final LocalBlobStore local;
+    private final SeaweedFsBlobStore remote;
+    private final ModeMonitor mode;
+    private final EventSink events;
+    private final SyncConfig config;
+    private final Counter synced;
+    private final Counter syncedBytes;
+    private final Counter failures;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("kelp-sync-scheduler").daemon().factory());
+    private final ExecutorService uploads;
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    SyncDrainer(SyncQueue queue, LocalBlobStore local, SeaweedFsBlobStore remote, ModeMonitor mode,
+                EventSink events, SyncConfig config, MeterRegistry meters) {
+        this.queue = queue;
+        this.local = local;
+        this.remote = remote;
+        this.mode = mode;
+        this.events = events;
+        this.config = config;
+        this.uploads = Executors.newFixedThreadPool(config.concurrency(), Thread.ofPlatform().name("kelp-sync-", 0).daemon().factory());
+        this.synced = meters.counter("kelp.sync.objects");
+        this.syncedBytes = meters.counter("kelp.sync.bytes");
+        this.failures = meters.counter("kelp.sync.failures");
+        meters.gauge("kelp.sync.pending.objects", queue, q -> q.pending().objects());
+        meters.gauge("kelp.sync.pending.bytes", queue, q -> q.pending().bytes());
+    }
+
+    @PostConstruct
+    void start() {
+        long every = config.interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::drainSafely, every, every, TimeUnit.MILLISECONDS);
+        mode.addListener(state -> {
+            if (state.mode() == Mode.FULL) {
+                scheduler.execute(this::drainSafely);
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        scheduler.shutdownNow();
+        uploads.shutdown();
+        // An upload cut short here is simply redone after restart: its entry is still queued.
+        uploads.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** Drains until the queue is empty or the agent leaves FULL; returns the number synced. */
+    public int drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        int done = 0;
+        try {
+            while (mode.current().mode() == Mode.FULL) {
+                List<SyncQueue.SyncEntry> batch = queue.oldest(config.concurrency() * 4);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                List<Future<Boolean>> inFlight = new ArrayList<>();
+                for (var entry : batch) {
+                    inFlight.add(uploads.submit(() -> syncOne(entry)));
+                }
+                int round = 0;
+                for (var f : inFlight) {
+                    try {
+                        round += f.get() ? 1 : 0;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        failures.increment();
+                        LOG.warn("sync of a blob failed; it stays queued: {}", e.getCause().toString());
+                    }
+                }
+                done += round;
+                if (round == 0) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            draining.set(false);
+        }
+        return done;
+    }
+
+    private void drainSafely() {
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            LOG.warn("sync drain round failed: {}", e.toString());
+        }
+    }
+
+    private boolean syncOne(SyncQueue.SyncEntry entry) {
+        if (!local.exists(entry.bucket(), entry.hash())) {
+            // Released already (a crash after release, before the entry was removed) or reclaimed.
+            queue.complete(entry);
+            return true;
+        }
+        remote.put(entry.bucket(), entry.hash(), local.locate(entry.bucket(), entry.hash()), entry.size());
+        if (!remote.verify(entry.bucket(), entry.hash())) {
+            events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
+                Map.of("hash", entry.hash().hex(), "error", "SHA-256 on SeaweedFS differs after upload; will retry")));
+            throw new IllegalStateException("blob " + entry.hash() + " did not verify on SeaweedFS");
+        }
+        local.delete(entry.bucket(), entry.hash());
+        queue.complete(entry);
+        synced.increment();
+        syncedBytes.increment(entry.size());
+        events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.SYNC, entry.bucket(), null,
+            Map.of("hash", entry.hash().hex(), "size", Long.toString(entry.size()),
+                "queuedFor", Long.toString(java.time.Duration.between(entry.enqueuedAt(), Instant.now()).toMillis()) + "ms")));
+        return true;
+    }
+}

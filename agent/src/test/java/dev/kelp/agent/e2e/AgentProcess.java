@@ -1,0 +1,127 @@
+package dev.kelp.agent.e2e;
+
+import dev.kelp.testkit.ProvingGround;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent as a sidecar runs it: its own JVM, started from the packaged jar with a rendered
+ * configuration file, so tests can kill -9 it like a crashed container.
+ */
+final class AgentProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private AgentProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts the agent with {@code configYaml} as its configuration file and waits until it is ready. */
+    static AgentProcess start(Path workDir, String configYaml) {
+        try {
+            Files.createDirectories(workDir);
+            int port = freePort();
+            Path config = workDir.resolve("kelp-agent.yml");
+            Files.writeString(config, configYaml + "\nmicronaut:\n  server:\n    port: " + port + "\n");
+            Path jar = ProvingGround.repoRoot().resolve("agent/target/kelp-agent.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
+            }
+            Path log = workDir.resolve("agent-" + port + ".log");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dmicronaut.config.files=" + config, "-jar", jar.toString()));
+            Process process = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            var agent = new AgentProcess(process, port, log);
+            agent.awaitReady(Duration.ofSeconds(60));
+            return agent;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush; what an OOM kill or a node loss does. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the agent exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            try {
+                var response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/readiness")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(200);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the agent was not ready after " + timeout + ":\n" + logTail());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

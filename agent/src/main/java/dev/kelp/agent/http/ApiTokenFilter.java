@@ -1,5 +1,6 @@
 package dev.kelp.agent.http;
 
+import dev.kelp.agent.signing.SignedUrlFilter;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
@@ -14,7 +15,7 @@ import java.security.MessageDigest;
 
 /**
  * When {@code kelp.api.token} is set, every /v1 call must carry it as a bearer token. Health
- * and metrics stay open for probes. Compared in constant time.
+ * and metrics stay open for probes; a signed URL needs no token. Compared in constant time.
  */
 @ServerFilter("/v1/**")
 @Requires(property = "kelp.api.token")
@@ -29,6 +30,10 @@ class ApiTokenFilter {
     @RequestFilter
     @Nullable
     HttpResponse<ErrorBody> check(HttpRequest<?> request) {
+        if (SignedUrlFilter.isSigned(request)) {
+            // A signed URL is its own credential; SignedUrlFilter lets it in or refuses it.
+            return null;
+        }
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         if (header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
             return null;

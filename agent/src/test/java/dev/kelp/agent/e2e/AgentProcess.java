@@ -34,8 +34,16 @@ final class AgentProcess implements AutoCloseable {
     /** Starts the agent with {@code configYaml} as its configuration file and waits until it is ready. */
     static AgentProcess start(Path workDir, String configYaml) {
         try {
+            return start(workDir, configYaml, freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts (or, after a kill, restarts) the agent of {@code workDir} on {@code port}. */
+    static AgentProcess start(Path workDir, String configYaml, int port) {
+        try {
             Files.createDirectories(workDir);
-            int port = freePort();
             Path config = workDir.resolve("kelp-agent.yml");
             Files.writeString(config, configYaml + "\nmicronaut:\n  server:\n    port: " + port + "\n");
             Path jar = ProvingGround.repoRoot().resolve("agent/target/kelp-agent.jar");
@@ -57,6 +65,10 @@ final class AgentProcess implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     long pid() {

@@ -1,0 +1,193 @@
+package dev.kelp.agent.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.provingground.SeaweedFsClients;
+import dev.kelp.testkit.ProvingGround;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * kill -9 of the agent itself, as an OOM kill or a node loss does it: mid-upload, no partial
+ * object ever becomes visible and the previous version stays intact; mid-drain, the restarted
+ * agent resumes the queue and every acknowledged object reaches SeaweedFS byte for byte.
+ */
+class AgentKillIT {
+
+    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
+    private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+),");
+
+    private final String bucket = "kill-" + Long.toString(System.nanoTime(), 36);
+    private AgentProcess agent;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        seaweedfs.start();
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    @Test
+    void killedMidUploadLeavesNoPartialObjectAndThePreviousVersionIntact() throws Exception {
+        Path work = Files.createTempDirectory("kelp-kill-upload");
+        String config = ProvingGroundConfig.render(work.resolve("fallback"), List.of(bucket));
+        agent = AgentProcess.start(work, config);
+        byte[] first = Workload.body(1);
+        assertThat(put("card.png", HttpRequest.BodyPublishers.ofByteArray(first)).statusCode()).isEqualTo(201);
+
+        // A 64 MiB replacement whose client stalls after 16 MiB: the agent is killed right then.
+        var halfSent = new CountDownLatch(1);
+        var stalled = new StallingBody(64L << 20, 16L << 20, halfSent);
+        CompletableFuture<HttpResponse<String>> upload = http.sendAsync(HttpRequest.newBuilder(uri("card.png"))
+            .header("Content-Type", "image/png").PUT(HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> stalled), 64L << 20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(halfSent.await(60, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300); // let the agent stage what it was sent
+        agent.kill();
+        stalled.release();
+        assertThatThrownBy(() -> upload.get(30, TimeUnit.SECONDS)).as("the killed agent acknowledged nothing");
+
+        agent = AgentProcess.start(work, config, agent.port());
+        var afterRestart = http.send(HttpRequest.newBuilder(uri("card.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(afterRestart.statusCode()).isEqualTo(200);
+        assertThat(ContentHash.ofBytes(afterRestart.body())).as("the acknowledged version, whole").isEqualTo(ContentHash.ofBytes(first));
+        var listing = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/objects/" + bucket)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(listing).contains("\"key\":\"card.png\"").contains("\"size\":" + first.length);
+        try (var staging = Files.list(work.resolve("fallback/staging"))) {
+            assertThat(staging.toList()).as("the half-staged body is swept at startup").isEmpty();
+        }
+    }
+
+    @Test
+    void killedMidDrainResumesTheQueueAfterRestartAndLosesNothing() throws Exception {
+        int objects = 400;
+        Path work = Files.createTempDirectory("kelp-kill-drain");
+        // One upload at a time, so the drain takes long enough to be killed in the middle.
+        String config = ProvingGroundConfig.render(work.resolve("fallback"), List.of(bucket)) + "  sync:\n    concurrency: 1\n";
+        agent = AgentProcess.start(work, config);
+        seaweedfs.kill();
+        for (int i = 0; i < objects; i++) {
+            byte[] body = drainBody(i);
+            var response = put("queued/" + i, HttpRequest.BodyPublishers.ofByteArray(body));
+            assertThat(response.statusCode()).as("PUT %d during the outage: %s", i, response.body()).isEqualTo(201);
+        }
+        assertThat(pending()).isEqualTo(objects);
+
+        seaweedfs.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long left;
+        do {
+            left = pending();
+            Thread.sleep(20);
+        } while (left == objects && System.nanoTime() < deadline);
+        agent.kill();
+        assertThat(left).as("killed with the drain under way").isBetween(1L, (long) objects - 1);
+
+        agent = AgentProcess.start(work, config, agent.port());
+        deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (pending() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(pending()).as("the restarted agent drained the rest").isZero();
+        System.out.printf("agent kill IT: killed mid-drain with %d of %d still queued; restart drained the rest%n", left, objects);
+
+        try (S3Client s3 = SeaweedFsClients.direct()) {
+            for (int i = 0; i < objects; i++) {
+                ContentHash hash = ContentHash.ofBytes(drainBody(i));
+                byte[] stored = s3.getObjectAsBytes(b -> b.bucket(bucket).key("blobs/" + hash.shardedPath())).asByteArray();
+                assertThat(ContentHash.ofBytes(stored)).as("object %d on SeaweedFS", i).isEqualTo(hash);
+            }
+        }
+        var again = http.send(HttpRequest.newBuilder(uri("queued/7")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(again.body()).isEqualTo(drainBody(7));
+    }
+
+    private static byte[] drainBody(int i) {
+        byte[] body = new byte[128 * 1024];
+        new java.util.SplittableRandom(i * 7919L).nextBytes(body);
+        return body;
+    }
+
+    private URI uri(String key) {
+        return URI.create(agent.baseUrl() + "/v1/objects/" + bucket + "/" + key);
+    }
+
+    private HttpResponse<String> put(String key, HttpRequest.BodyPublisher body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(key)).header("Content-Type", "application/octet-stream").PUT(body).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long pending() throws Exception {
+        String report = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = PENDING.matcher(report);
+        assertThat(m.find()).as(report).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** {@code total} bytes of which the first {@code before} flow at once; then it waits until released. */
+    private static final class StallingBody extends InputStream {
+        private final long total;
+        private final long before;
+        private final CountDownLatch reached;
+        private final CountDownLatch released = new CountDownLatch(1);
+        private long sent;
+
+        StallingBody(long total, long before, CountDownLatch reached) {
+            this.total = total;
+            this.before = before;
+            this.reached = reached;
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (sent >= total) {
+                return -1;
+            }
+            if (sent >= before) {
+                reached.countDown();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("client gave up");
+            }
+            int n = (int) Math.min(len, before - sent);
+            java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+            sent += n;
+            return n;
+        }
+    }
+}

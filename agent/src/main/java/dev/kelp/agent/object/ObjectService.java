@@ -8,6 +8,8 @@ import dev.kelp.agent.blob.StagedBlob;
 import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.events.EventSink;
 import dev.kelp.agent.metadata.MetadataStore;
+import dev.kelp.agent.metadata.MetadataStore.Usage;
+import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
@@ -64,13 +66,13 @@ public class ObjectService {
         if (request.declaredLength() > config.maxObjectSize()) {
             throw RequestRefusedException.tooLarge(request.declaredLength(), config.maxObjectSize());
         }
-        Optional<ObjectRecord> existing = metadata.find(request.bucket(), request.key());
+        Optional<ObjectRecord> existing = currentForWrite(request);
         checkPreconditions(request, existing);
         checkQuota(request.bucket(), Math.max(request.declaredLength(), 0), existing);
 
         try (StagedBlob staged = stage(body)) {
             checkQuota(request.bucket(), staged.size(), existing);
-            boolean deduplicated = metadata.hasLiveBlob(request.bucket(), staged.hash());
+            boolean deduplicated = knownBlob(request.bucket(), staged.hash());
             if (!deduplicated) {
                 storeBytes(request.bucket(), staged);
             }
@@ -182,11 +184,45 @@ public class ObjectService {
         }
     }
 
+    /**
+     * The object a write replaces, as far as the metadata store can say. While PostgreSQL is
+     * unreachable (LOCAL_ONLY) a key the local journal does not know may or may not exist: a
+     * plain write goes ahead (last writer wins, as it would have), a conditional one cannot be
+     * judged and is refused rather than guessed.
+     */
+    private Optional<ObjectRecord> currentForWrite(PutRequest request) {
+        try {
+            return metadata.find(request.bucket(), request.key());
+        } catch (MetadataUnavailableException e) {
+            if (request.ifMatch() != null || request.ifNoneMatch() != null) {
+                throw RequestRefusedException.unavailable("a conditional write needs the metadata database, which cannot be reached right now:"
+                    + " retry, or write without If-Match / If-None-Match");
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the bucket already holds these bytes; unknown (LOCAL_ONLY) counts as no, which only costs a second copy. */
+    private boolean knownBlob(String bucket, ContentHash hash) {
+        try {
+            return metadata.hasLiveBlob(bucket, hash);
+        } catch (MetadataUnavailableException e) {
+            return false;
+        }
+    }
+
     private void checkQuota(String bucket, long incomingBytes, Optional<ObjectRecord> existing) {
         if (config.quotaMaxBytes() == 0 && config.quotaMaxObjects() == 0) {
             return;
         }
-        var usage = metadata.usage(bucket);
+        Usage usage;
+        try {
+            usage = metadata.usage(bucket);
+        } catch (MetadataUnavailableException e) {
+            // Usage lives in PostgreSQL. During its outage writes are kept rather than refused on a
+            // guess; the journal replays them and usage is exact again (docs/agent-config.md).
+            return;
+        }
         long bytes = usage.bytes() + incomingBytes - existing.map(ObjectRecord::size).orElse(0L);
         long objects = usage.objects() + (existing.isPresent() ? 0 : 1);
         if (config.quotaMaxBytes() > 0 && bytes > config.quotaMaxBytes()) {

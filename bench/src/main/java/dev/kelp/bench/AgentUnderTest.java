@@ -1,0 +1,105 @@
+package dev.kelp.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged agent in its own JVM, as a sidecar runs it; its RSS read from /proc. */
+final class AgentUnderTest implements AutoCloseable {
+
+    private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+),\"bytes\":(\\d+)");
+    private final Process process;
+    final String base;
+    final long startToReadyMillis;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicLong peakRss = new AtomicLong();
+    private volatile boolean sampling = true;
+
+    AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
+        this.base = "http://127.0.0.1:" + port;
+        String java = ProcessHandle.current().info().command().orElse("java");
+        long t = System.nanoTime();
+        this.process = new ProcessBuilder(java, "-Xmx512m", "-Dmicronaut.config.files=" + config, "-jar", jar.toString())
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitReady();
+        this.startToReadyMillis = (System.nanoTime() - t) / 1_000_000;
+        Thread.ofPlatform().daemon().start(() -> {
+            while (sampling) {
+                peakRss.accumulateAndGet(rssBytes(), Math::max);
+                sleep(100);
+            }
+        });
+    }
+
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // the process ended
+        }
+        return 0;
+    }
+
+    /** The highest RSS since the last call. */
+    long takePeakRss() {
+        return peakRss.getAndSet(rssBytes());
+    }
+
+    String mode() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    long[] pending() throws Exception {
+        Matcher m = PENDING.matcher(mode());
+        if (!m.find()) {
+            throw new IllegalStateException("no pending figures in " + mode());
+        }
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the agent exited with " + process.exitValue());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("the agent was not ready within 90 s");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        sampling = false;
+        process.destroy();
+        process.waitFor();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.kelp.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The agent against SeaweedFS's own S3 endpoint, in one run on one machine, one client shape:
+ * PUT and GET at 4 KiB, 1 MiB and 64 MiB, concurrency 1 and 16; cached GETs; then the agent's
+ * own figures: failover time, fallback write rate against a raw fsync'd write, drain rate
+ * against direct upload, RSS idle, under load and during a 1 GiB upload, start-to-ready.
+ * Prints a Markdown report. Run it with scripts/bench, which starts what it needs.
+ *
+ * <p>Arguments: {@code <agent jar> <work dir> [--quick]}. The proving ground's coordinates come
+ * from the environment (KELP_S3_*, KELP_PG_*), the SeaweedFS script from KELP_SEAWEEDFS_SCRIPT.
+ */
+public final class AgentVsSeaweedFs {
+
+    private static final long KIB = 1024;
+    private static final long MIB = 1024 * KIB;
+
+    private final List<String> report = new ArrayList<>();
+    private final boolean quick;
+
+    private AgentVsSeaweedFs(boolean quick) {
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: AgentVsSeaweedFs <agent jar> <work dir> [--quick]");
+            System.exit(2);
+        }
+        new AgentVsSeaweedFs(args.length > 2 && args[2].equals("--quick")).run(Path.of(args[0]), Path.of(args[1]));
+    }
+
+    private void run(Path jar, Path work) throws Exception {
+        Files.createDirectories(work);
+        String stamp = Long.toString(System.currentTimeMillis(), 36);
+        String directBucket = "bench-direct-" + stamp;
+        String agentBucket = "bench-agent-" + stamp;
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
+        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
+        Region region = Region.of(env("KELP_S3_REGION"));
+        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
+             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true)
+                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
+             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
+                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            s3.createBucket(b -> b.bucket(directBucket));
+            Path config = writeConfig(work, agentBucket);
+            int port = 18780;
+            try (var agent = new AgentUnderTest(jar, config, port, work.resolve("agent.log"))) {
+                Thread.sleep(2000);
+                long idleRss = agent.rssBytes();
+                var direct = new SeaweedFsTarget(http, presigner, directBucket);
+                var viaAgent = new AgentTarget(http, agent.base, agentBucket);
+
+                line("## Agent vs SeaweedFS S3, one client shape (%s)", Instant.now());
+                line("");
+                line("| op | size | conc | ops | SeaweedFS MiB/s | agent MiB/s | ratio | SeaweedFS p50 / p99 ms | agent p50 / p99 ms | added p50 / p99 ms |");
+                line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                agent.takePeakRss();
+                for (long size : new long[] {4 * KIB, MIB, 64 * MIB}) {
+                    for (int concurrency : new int[] {1, 16}) {
+                        int ops = ops(size, concurrency);
+                        String prefix = "s" + size + "-c" + concurrency + "/";
+                        compare("PUT", size, concurrency, ops,
+                            CellRunner.run(ops, concurrency, size, i -> direct.executePut(prefix + i, size, seed(size, concurrency, i))),
+                            CellRunner.run(ops, concurrency, size, i -> viaAgent.executePut(prefix + i, size, seed(size, concurrency, i))));
+                        compare("GET", size, concurrency, ops,
+                            CellRunner.run(ops, concurrency, size, i -> direct.executeGet(prefix + i)),
+                            CellRunner.run(ops, concurrency, size, i -> viaAgent.executeGet(prefix + i)));
+                        if (size == 4 * KIB) {
+                            compare("GET again (agent: cached)", size, concurrency, ops,
+                                CellRunner.run(ops, concurrency, size, i -> direct.executeGet(prefix + i)),
+                                CellRunner.run(ops, concurrency, size, i -> viaAgent.executeGet(prefix + i)));
+                        }
+                    }
+                }
+                long loadRss = agent.takePeakRss();
+
+                line("");
+                line("## The agent's own figures");
+                line("");
+                line("| figure | measured |");
+                line("| --- | --- |");
+                line("| start to ready (JVM start to /health/readiness 200) | %d ms |", agent.startToReadyMillis);
+                line("| RSS idle | %d MiB |", idleRss / MIB);
+                line("| RSS peak during the table above | %d MiB |", loadRss / MIB);
+                CellRunner.run(1, 1, 1024 * MIB, i -> viaAgent.executePut("one-gib", 1024 * MIB, 42));
+                line("| RSS peak during one 1 GiB PUT | %d MiB |", agent.takePeakRss() / MIB);
+
+                failover(agent, viaAgent);
+                fallbackWrites(viaAgent, work);
+                drain(agent, direct);
+            }
+        }
+        Files.write(work.resolve("report.md"), report);
+    }
+
+    /** A writer loops 4 KiB PUTs; SeaweedFS is killed under it. */
+    private void failover(AgentUnderTest agent, AgentTarget viaAgent) throws Exception {
+        List<long[]> spans = java.util.Collections.synchronizedList(new ArrayList<>());
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                long t = System.nanoTime();
+                try {
+                    viaAgent.executePut("failover/" + i, 4 * KIB, 1_000_000L + i);
+                    spans.add(new long[] {t, System.nanoTime()});
+                } catch (IOException e) {
+                    spans.add(new long[] {t, -1});
+                }
+            }
+        });
+        Thread.sleep(1000);
+        long killed = System.nanoTime();
+        seaweedfs("kill");
+        Thread.sleep(5000);
+        stop.set(true);
+        writer.join();
+        long firstAfter = -1;
+        long worst = 0;
+        long failed = 0;
+        synchronized (spans) {
+            for (long[] s : spans) {
+                if (s[1] < 0) {
+                    failed++;
+                    continue;
+                }
+                worst = Math.max(worst, s[1] - s[0]);
+                if (s[0] >= killed && firstAfter < 0) {
+                    firstAfter = s[1] - killed;
+                }
+            }
+        }
+        line("| SeaweedFS kill -9 → first write acknowledged from fallback | %.0f ms (%s) |", firstAfter / 1e6, agent.mode().contains("FALLBACK") ? "mode FALLBACK" : agent.mode());
+        line("| slowest 4 KiB PUT across the kill / failed PUTs | %.0f ms / %d |", worst / 1e6, failed);
+    }
+
+    private void fallbackWrites(AgentTarget viaAgent, Path work) throws Exception {
+        int ops = quick ? 50 : 200;
+        Stats agentWrites = CellRunner.run(ops, 1, MIB, i -> viaAgent.executePut("fallback/" + i, MIB, 2_000_000L + i));
+        var raw = new RawFsyncWriter(work.resolve("raw-fsync"));
+        Stats rawWrites = CellRunner.run(ops, 1, MIB, i -> raw.write("raw-" + i, MIB, 2_000_000L + i));
+        line("| fallback PUT 1 MiB, conc 1: agent vs raw fsync'd write + rename on the same disk | %.1f vs %.1f MiB/s (%.2f×) |",
+            agentWrites.mibPerSecond(), rawWrites.mibPerSecond(), agentWrites.mibPerSecond() / rawWrites.mibPerSecond());
+    }
+
+    private void drain(AgentUnderTest agent, SeaweedFsTarget direct) throws Exception {
+        long[] before = agent.pending();
+        long started = System.nanoTime();
+        seaweedfs("start");
+        while (agent.pending()[0] > 0) {
+            if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(10)) {
+                throw new IllegalStateException("no drain in 10 minutes: " + agent.mode());
+            }
+            Thread.sleep(50);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        int ops = quick ? 50 : 200;
+        Stats upload = CellRunner.run(ops, 4, MIB, i -> direct.executePut("drain-baseline/" + i, MIB, 3_000_000L + i));
+        double drainRate = before[1] / (double) MIB / seconds;
+        line("| drain after restart (SeaweedFS start included): %d objects, %d MiB | %.1f s, %.1f MiB/s; direct 1 MiB PUT at conc 4: %.1f MiB/s (%.2f×) |",
+            before[0], before[1] / MIB, seconds, drainRate, upload.mibPerSecond(), drainRate / upload.mibPerSecond());
+    }
+
+    private void compare(String op, long size, int concurrency, int ops, Stats direct, Stats agent) {
+        line("| %s | %s | %d | %d | %.1f | %.1f | %.2f | %.2f / %.2f | %.2f / %.2f | %+.2f / %+.2f |", op, human(size), concurrency, ops,
+            direct.mibPerSecond(), agent.mibPerSecond(), agent.mibPerSecond() / direct.mibPerSecond(),
+            direct.percentileMillis(50), direct.percentileMillis(99), agent.percentileMillis(50), agent.percentileMillis(99),
+            agent.percentileMillis(50) - direct.percentileMillis(50), agent.percentileMillis(99) - direct.percentileMillis(99));
+    }
+
+    private int ops(long size, int concurrency) {
+        int ops = size <= 4 * KIB ? 1000 : size <= MIB ? 100 : 4;
+        ops *= concurrency == 1 ? 1 : 4;
+        return quick ? Math.max(concurrency, ops / 4) : ops;
+    }
+
+    private static long seed(long size, int concurrency, int i) {
+        return size * 1_000_003L + concurrency * 10_007L + i;
+    }
+
+    private Path writeConfig(Path work, String bucket) throws IOException {
+        Path config = work.resolve("kelp-agent.yml");
+        Files.writeString(config, """
+            kelp:
+              storage:
+                buckets: [%s]
+              fallback:
+                dir: %s
+              seaweedfs:
+                endpoint: %s
+                region: %s
+                access-key: %s
+                secret-key: %s
+              metadata:
+                url: %s
+                username: %s
+                password: %s
+            micronaut:
+              server:
+                port: 18780
+            """.formatted(bucket, work.resolve("fallback"), env("KELP_S3_ENDPOINT"), env("KELP_S3_REGION"), env("KELP_S3_ACCESS_KEY"),
+            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD")));
+        return config;
+    }
+
+    private static void seaweedfs(String command) throws Exception {
+        Process p = new ProcessBuilder("bash", env("KELP_SEAWEEDFS_SCRIPT"), command).inheritIO().start();
+        if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("seaweedfs " + command + " failed");
+        }
+    }
+
+    private void line(String format, Object... args) {
+        String text = String.format(Locale.ROOT, format, args);
+        report.add(text);
+        System.out.println(text);
+    }
+
+    private static String human(long size) {
+        return size >= MIB ? size / MIB + " MiB" : size / KIB + " KiB";
+    }
+
+    private static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set: run this through scripts/bench");
+        }
+        return value;
+    }
+}

@@ -74,6 +74,12 @@ public final class AgentVsSeaweedFs {
                 var direct = new SeaweedFsTarget(http, presigner, directBucket);
                 var viaAgent = new AgentTarget(http, agent.base, agentBucket);
 
+                // Warm both sides up (JIT, connection pools, caches) so the table compares steady states.
+                for (Target side : List.of(direct, viaAgent)) {
+                    CellRunner.run(quick ? 300 : 1000, 4, 4 * KIB, i -> side.executePut("warmup/" + i, 4 * KIB, -1L - i));
+                    CellRunner.run(quick ? 300 : 1000, 4, 4 * KIB, i -> side.executeGet("warmup/" + i));
+                    CellRunner.run(quick ? 20 : 50, 4, MIB, i -> side.executePut("warmup-mib/" + i, MIB, -100_000L - i));
+                }
                 line("## Agent vs SeaweedFS S3, one client shape (%s)", Instant.now());
                 line("");
                 line("| op | size | conc | ops | SeaweedFS MiB/s | agent MiB/s | ratio | SeaweedFS p50 / p99 ms | agent p50 / p99 ms | added p50 / p99 ms |");

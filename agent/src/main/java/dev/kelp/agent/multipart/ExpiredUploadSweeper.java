@@ -1,8 +1,9 @@
 package dev.kelp.agent.multipart;
 
-import io.micronaut.context.annotation.Context;
-import jakarta.annotation.PostConstruct;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +12,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reclaims the parts of uploads nobody finished: a client that died for good would otherwise
- * hold fallback-volume room forever. Runs every {@code kelp.multipart.sweep-interval}, and once
- * at start, so uploads that expired while the agent was down go at once.
+ * hold fallback-volume room forever. Runs every {@code kelp.multipart.sweep-interval} from the
+ * moment the server is up, first at once, so uploads that expired while the agent was down go
+ * then. Started by the server rather than by the context, so that a context without a server
+ * (a configuration check, a test of one bean) does not open the whole engine.
  */
-@Context
+@Singleton
 public class ExpiredUploadSweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExpiredUploadSweeper.class);
@@ -27,8 +30,8 @@ public class ExpiredUploadSweeper {
         this.uploads = uploads;
     }
 
-    @PostConstruct
-    void start() {
+    @EventListener
+    void start(ServerStartupEvent started) {
         long every = uploads.config().sweepInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::sweepSafely, 0, every, TimeUnit.MILLISECONDS);
     }

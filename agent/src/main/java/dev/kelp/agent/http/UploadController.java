@@ -26,6 +26,9 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +103,7 @@ class UploadController {
     @ApiResponse(responseCode = "200", description = "The open uploads")
     @ApiResponse(responseCode = "404", description = "Unknown bucket")
     @Get(produces = MediaType.APPLICATION_JSON)
-    UploadListing list(@Parameter(description = "Only uploads to this bucket") @QueryValue(defaultValue = "") String bucket) {
+    UploadListing list(@Parameter(description = "Only uploads to this bucket; all when absent", required = false) @QueryValue(defaultValue = "") String bucket) {
         String only = bucket.isEmpty() ? null : bucket;
         var open = uploads.list(only).stream().map(u -> UploadSummary.of(u, uploads.config().maxAge())).toList();
         return new UploadListing(only, open);
@@ -116,7 +119,11 @@ class UploadController {
     @ApiResponse(responseCode = "413", description = "The parts together exceed kelp.storage.max-object-size")
     @ApiResponse(responseCode = "507", description = "Quota exceeded, or the fallback volume is full")
     @Post(uri = "/{uploadId}/complete", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<ObjectInfo> complete(String uploadId, @Body InputStream body) {
+    HttpResponse<ObjectInfo> complete(String uploadId,
+                                      @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "The parts, in strictly ascending part number",
+                                          content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                              array = @ArraySchema(schema = @Schema(implementation = CompletedPart.class))))
+                                      @Body InputStream body) {
         List<CompletedPart> parts = readPartList(body);
         ObjectRecord stored = uploads.complete(uploadId, parts);
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));

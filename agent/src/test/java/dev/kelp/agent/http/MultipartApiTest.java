@@ -57,6 +57,7 @@ class MultipartApiTest {
         config.put("kelp.storage.buckets", List.of("media", "tight"));
         config.put("kelp.storage.max-object-size", "16MiB");
         config.put("kelp.storage.quota-max-bytes", "40MiB");
+        config.put("kelp.storage.allowed-content-types", List.of("video/*", "application/octet-stream"));
         config.put("kelp.multipart.max-part-size", "6MiB");
         return config;
     }
@@ -372,6 +373,11 @@ class MultipartApiTest {
         assertThat(unknown.body()).contains("NoSuchBucket");
         var badBucket = c.initiate("Bad_Bucket/a.bin");
         assertThat(badBucket.statusCode()).isIn(400, 404);
+        assertThat(filesIn(dir.resolve("uploads"))).isEqualTo(uploadsBefore);
+
+        var script = c.initiate("media/app.js", "Content-Type", "application/javascript");
+        assertThat(script.statusCode()).isEqualTo(415);
+        assertThat(script.body()).contains("UnsupportedContentType");
         assertThat(filesIn(dir.resolve("uploads"))).isEqualTo(uploadsBefore);
 
         var listUnknown = c.send("GET", "/v1/uploads?bucket=nosuchbucket", BodyPublishers.noBody());

@@ -137,10 +137,17 @@ public class MultipartService {
             var request = new PutRequest(current.bucket(), current.key(), current.contentType(), total, current.userMetadata(),
                 null, current.createOnly() ? "*" : null);
             objects.checkAdmission(request);
-            var pieces = selected.stream().map(p -> new ConcatenatedParts.Piece(store.fileOf(current, p), p.size())).toList();
+            var pieces = selected.stream().map(p -> new ConcatenatedParts.Piece(p.partNumber(), store.fileOf(current, p), p.size(), p.hash())).toList();
             ObjectRecord stored;
             try (var concatenated = new ConcatenatedParts(pieces); StagedBlob staged = staging.stage(concatenated, storage.maxObjectSize())) {
                 stored = objects.putStaged(request, staged);
+            } catch (ConcatenatedParts.DamagedPartException e) {
+                // Acknowledged as durable, yet not what was sent: say so, and forget the part so
+                // the listing shows it missing and the client sends it again.
+                LOG.error("Upload {}: {}; dropped it from the upload", uploadId, e.getMessage());
+                upload.manifest = store.dropPart(current, e.partNumber());
+                throw new KelpException(500, "PartDamaged", "part " + e.partNumber() + " of upload " + uploadId
+                    + " was damaged on the agent's disk and has been dropped: upload it again, then complete");
             } catch (IOException e) {
                 // The parts are ours, on our own disk: failing to read one is a disk failure.
                 throw new UncheckedIOException("cannot read the parts of upload " + uploadId, e);

@@ -106,6 +106,22 @@ public class UploadStore {
         return next;
     }
 
+    /** Forgets part {@code partNumber} (found damaged): the manifest first, then the file. */
+    public UploadManifest dropPart(UploadManifest upload, int partNumber) {
+        var part = upload.part(partNumber);
+        if (part.isEmpty()) {
+            return upload;
+        }
+        UploadManifest next = upload.withParts(upload.parts().stream().filter(p -> p.partNumber() != partNumber).toList());
+        try {
+            writeManifest(next);
+        } catch (IOException e) {
+            throw DurableFiles.writeFailure(e, "dropping part " + partNumber + " of upload " + upload.uploadId());
+        }
+        deletePart(upload, part.get());
+        return next;
+    }
+
     /**
      * Removes an upload: the manifest first (durably), so that from then on the upload does
      * not exist even if the agent stops before its parts are gone; then its parts and directory.

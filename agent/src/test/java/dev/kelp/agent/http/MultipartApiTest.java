@@ -299,6 +299,62 @@ class MultipartApiTest {
         }
     }
 
+    @Test
+    void partsUploadedInParallelAllLand() throws Exception {
+        var c = client();
+        String id = c.initiated("media/parallel.bin");
+        int parts = 12;
+        byte[][] bodies = new byte[parts][];
+        for (int i = 0; i < parts; i++) {
+            bodies[i] = random(256 * 1024 + i, 60 + i);
+        }
+        var etags = new String[parts];
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+            var futures = new ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < parts; i++) {
+                int n = i + 1;
+                futures.add(pool.submit(() -> c.partEtag(id, n, bodies[n - 1])));
+            }
+            for (int i = 0; i < parts; i++) {
+                etags[i] = futures.get(i).get();
+            }
+        }
+        assertThat(etagsListed(c.describe(id).body())).containsExactly(etags);
+        var list = new ArrayList<Object>();
+        for (int i = 0; i < parts; i++) {
+            list.add(i + 1);
+            list.add(etags[i]);
+        }
+        assertThat(c.complete(id, partList(list.toArray())).statusCode()).isEqualTo(201);
+        assertThat(c.getObject("media/parallel.bin").body()).isEqualTo(concat(bodies));
+    }
+
+    @Test
+    void aPartDamagedOnDiskIsNeverStoredAndIsAskedForAgain() throws Exception {
+        var c = client();
+        String id = c.initiated("media/damaged.bin");
+        byte[] p1 = random(MiB, 71);
+        byte[] p2 = random(MiB, 72);
+        String e1 = c.partEtag(id, 1, p1);
+        String e2 = c.partEtag(id, 2, p2);
+        // Bit rot: same size, one byte different.
+        Path file = uploadDir(dir, id).resolve("00002-" + e2 + ".part");
+        byte[] rotten = p2.clone();
+        rotten[1000] ^= 1;
+        Files.write(file, rotten);
+
+        var refused = c.complete(id, partList(1, e1, 2, e2));
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(refused.body()).contains("PartDamaged", "part 2");
+        assertThat(c.getObject("media/damaged.bin").statusCode()).isEqualTo(404);
+        assertThat(etagsListed(c.describe(id).body())).containsExactly(e1);
+        assertThat(filesIn(dir.resolve("staging"))).isZero();
+
+        c.partEtag(id, 2, p2);
+        assertThat(c.complete(id, partList(1, e1, 2, e2)).statusCode()).isEqualTo(201);
+        assertThat(c.getObject("media/damaged.bin").body()).isEqualTo(concat(p1, p2));
+    }
+
     // ---- bad input: a clear 4xx and nothing changed ----
 
     @Test

@@ -2,6 +2,7 @@ package dev.kelp.agent.multipart;
 
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.StagedBlob;
+import dev.kelp.agent.fallback.FallbackVolume;
 import dev.kelp.agent.object.KelpException;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
@@ -9,6 +10,7 @@ import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
 import dev.kelp.agent.object.RequestRefusedException;
 import dev.kelp.agent.object.StorageConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +44,8 @@ public class MultipartService {
     private final Clock clock = Clock.systemUTC();
     private final Map<String, OpenUpload> open = new ConcurrentHashMap<>();
 
-    public MultipartService(MultipartConfig config, StorageConfig storage, ObjectService objects, BlobStaging staging, UploadStore store) {
+    public MultipartService(MultipartConfig config, StorageConfig storage, ObjectService objects, BlobStaging staging, UploadStore store,
+                            FallbackVolume volume, MeterRegistry meters) {
         this.config = config;
         this.storage = storage;
         this.objects = objects;
@@ -51,6 +54,9 @@ public class MultipartService {
         for (UploadManifest upload : store.loadAll()) {
             open.put(upload.uploadId(), new OpenUpload(upload));
         }
+        // What an operator needs to see that abandoned uploads are filling the fallback volume.
+        meters.gauge("kelp.multipart.open.uploads", open, Map::size);
+        meters.gauge("kelp.multipart.part.bytes", volume, FallbackVolume::partBytes);
         if (!open.isEmpty()) {
             LOG.info("{} multipart uploads still open on the fallback volume; clients may resume them", open.size());
         }
@@ -101,10 +107,9 @@ public class MultipartService {
     }
 
     public UploadManifest describe(String uploadId) {
-        OpenUpload upload = find(uploadId);
-        synchronized (upload) {
-            return upload.current(uploadId);
-        }
+        // Not under the upload's lock: a client polling while a long complete runs gets the
+        // manifest as it stands instead of waiting for the complete to end.
+        return find(uploadId).current(uploadId);
     }
 
     /** Open uploads, oldest first; of one bucket, or of all when {@code bucket} is null. */

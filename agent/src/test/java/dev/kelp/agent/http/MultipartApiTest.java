@@ -264,6 +264,9 @@ class MultipartApiTest {
         c.partEtag(id, 2, random(MiB, 22));
         assertThat(filesIn(uploadDir(dir, id))).isEqualTo(3);
         assertThat(volume.partBytes()).isEqualTo(before + 2 * MiB);
+        var metrics = c.send("GET", "/prometheus", BodyPublishers.noBody()).body();
+        assertThat(metrics).containsPattern("kelp_multipart_part_bytes[^\\n]* " + Pattern.quote(Double.toString((double) volume.partBytes())))
+            .contains("kelp_multipart_open_uploads");
 
         assertThat(c.abort(id).statusCode()).isEqualTo(204);
         assertThat(uploadDir(dir, id)).doesNotExist();

@@ -2,7 +2,10 @@ package dev.kelp.agent.blob;
 
 import dev.kelp.agent.fallback.DurableFiles;
 import dev.kelp.agent.object.ContentHash;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -35,6 +38,30 @@ public final class StagedBlob implements AutoCloseable {
 
     public long size() {
         return size;
+    }
+
+    /**
+     * Makes the staged file durable under {@code target}, on the same volume: fsync, atomic
+     * rename (replacing whatever had that name), fsync of the target's directory. The file is
+     * the caller's from then on: {@link #close()} neither deletes it nor releases its room,
+     * which the caller accounts for from now on (a multipart part does so with
+     * {@link dev.kelp.agent.fallback.FallbackVolume#stagingBecomesPart}). On failure the blob
+     * still owns its room, and {@link #close()} releases it as usual.
+     */
+    public void moveDurably(Path target) throws IOException {
+        if (closed.get()) {
+            throw new IllegalStateException("staged blob already closed or moved: " + this);
+        }
+        DurableFiles.forceFile(file);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            DurableFiles.forceDirectory(target.getParent());
+        } catch (IOException e) {
+            // Not durable, so not handed over: the name goes, and close() still releases the room.
+            DurableFiles.deleteQuietly(target);
+            throw e;
+        }
+        closed.set(true);
     }
 
     @Override

@@ -9,10 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The fallback volume: its directory layout, and the space its users may take. Two kinds of
+ * The fallback volume: its directory layout, and the space its users may take. Three kinds of
  * bytes count against {@link FallbackConfig#maxBytes()}: blobs stored (which stay until they
- * are synced) and request bodies being staged (which the volume holds in FULL mode too, and
- * which would get the pod evicted just the same if they overflowed an emptyDir limit).
+ * are synced), request bodies being staged (which the volume holds in FULL mode too, and
+ * which would get the pod evicted just the same if they overflowed an emptyDir limit), and
+ * the parts of open multipart uploads (which stay until the upload completes or is aborted).
  * Independently, every write leaves {@link FallbackConfig#reserveBytes()} free on the disk.
  */
 @Singleton
@@ -23,6 +24,7 @@ public class FallbackVolume {
     private final FileStore fileStore;
     private long storedBytes;
     private long stagingBytes;
+    private long partBytes;
 
     public FallbackVolume(FallbackConfig config) {
         this.config = config;
@@ -54,6 +56,11 @@ public class FallbackVolume {
         return root.resolve("sync-queue");
     }
 
+    /** Open multipart uploads: a directory each, holding its manifest and its parts. */
+    public Path uploadsDir() {
+        return root.resolve("uploads");
+    }
+
     public synchronized long storedBytes() {
         return storedBytes;
     }
@@ -62,9 +69,13 @@ public class FallbackVolume {
         return stagingBytes;
     }
 
+    public synchronized long partBytes() {
+        return partBytes;
+    }
+
     /** Takes room for {@code bytes} more of a body being staged, or throws 507 and takes nothing. */
     public synchronized void claimStaging(long bytes) {
-        requireWithinLimit(storedBytes + stagingBytes + bytes, "staging the request body");
+        requireWithinLimit(storedBytes + stagingBytes + partBytes + bytes, "staging the request body");
         requireFreeSpace(bytes);
         stagingBytes += bytes;
     }
@@ -78,13 +89,33 @@ public class FallbackVolume {
      * do not count here: the blob usually is one, about to be linked rather than copied.
      */
     public synchronized void claimStored(long bytes) {
-        requireWithinLimit(storedBytes + bytes, "storing the blob");
+        requireWithinLimit(storedBytes + partBytes + bytes, "storing the blob");
         requireFreeSpace(0);
         storedBytes += bytes;
     }
 
     public synchronized void releaseStored(long bytes) {
         storedBytes -= bytes;
+    }
+
+    /**
+     * A staged body of {@code bytes} became a multipart part: its room, claimed (and checked
+     * against the limits) while it was staged, now belongs to the part. One step, so the bytes
+     * are never counted twice nor left uncounted in between. The caller has taken the file
+     * away from its {@link dev.kelp.agent.blob.StagedBlob}, which therefore releases nothing.
+     */
+    public synchronized void stagingBecomesPart(long bytes) {
+        stagingBytes -= bytes;
+        partBytes += bytes;
+    }
+
+    public synchronized void releasePart(long bytes) {
+        partBytes -= bytes;
+    }
+
+    /** Counts parts found on disk at startup: they are already there, so no limit applies. */
+    public synchronized void partsFound(long bytes) {
+        partBytes += bytes;
     }
 
     /** Counts blobs found on disk at startup: they are already there, so no limit applies. */
@@ -108,8 +139,8 @@ public class FallbackVolume {
 
     private void requireWithinLimit(long total, String what) {
         if (config.maxBytes() > 0 && total > config.maxBytes()) {
-            throw new InsufficientStorageException("the fallback volume is at its limit of %d bytes (%d stored, %d being staged): %s would take it to %d"
-                .formatted(config.maxBytes(), storedBytes, stagingBytes, what, total));
+            throw new InsufficientStorageException("the fallback volume is at its limit of %d bytes (%d stored, %d being staged, %d in upload parts): %s would take it to %d"
+                .formatted(config.maxBytes(), storedBytes, stagingBytes, partBytes, what, total));
         }
     }
 }

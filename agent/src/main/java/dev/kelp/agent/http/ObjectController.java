@@ -156,7 +156,7 @@ class ObjectController {
         }
     }
 
-    private static Map<String, String> userMetadata(HttpRequest<?> request) {
+    static Map<String, String> userMetadata(HttpRequest<?> request) {
         Map<String, String> meta = new HashMap<>();
         request.getHeaders().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);

@@ -58,6 +58,36 @@ public class ObjectService {
     }
 
     public ObjectRecord put(PutRequest request, InputStream body) {
+        Optional<ObjectRecord> existing = admit(request);
+        try (StagedBlob staged = stage(body)) {
+            return store(request, staged, existing);
+        }
+    }
+
+    /**
+     * Stores a body that is already staged on the fallback volume (a completed multipart
+     * upload) through the same checks and the same path as {@link #put}: dedup, quota,
+     * SeaweedFS or fallback + sync queue, metadata, cache, SAVE event. The caller still owns
+     * {@code staged} and closes it.
+     */
+    public ObjectRecord putStaged(PutRequest request, StagedBlob staged) {
+        if (staged.size() > config.maxObjectSize()) {
+            throw RequestRefusedException.tooLarge(staged.size(), config.maxObjectSize());
+        }
+        return store(request, staged, admit(request));
+    }
+
+    /**
+     * Throws what {@link #put} would refuse {@code request} with before reading a byte of its
+     * body (bucket, key, content type, declared size, preconditions, quota), so that a
+     * multipart upload is refused at its start rather than after all its parts are sent. Best
+     * effort: the object may be written by someone else in between; the store checks again.
+     */
+    public void checkAdmission(PutRequest request) {
+        admit(request);
+    }
+
+    private Optional<ObjectRecord> admit(PutRequest request) {
         requireBucket(request.bucket());
         ObjectKeys.requireValidKey(request.key());
         if (!config.allowsContentType(request.contentType())) {
@@ -69,24 +99,25 @@ public class ObjectService {
         Optional<ObjectRecord> existing = currentForWrite(request);
         checkPreconditions(request, existing);
         checkQuota(request.bucket(), Math.max(request.declaredLength(), 0), existing);
+        return existing;
+    }
 
-        try (StagedBlob staged = stage(body)) {
-            checkQuota(request.bucket(), staged.size(), existing);
-            boolean deduplicated = knownBlob(request.bucket(), staged.hash());
-            if (!deduplicated) {
-                storeBytes(request.bucket(), staged);
-            }
-            var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
-                request.contentType(), request.userMetadata(), clock.instant());
-            var outcome = metadata.put(record);
-            if (outcome.blobCreated() && deduplicated) {
-                // The shared blob was reclaimed between the check and the commit: store it after all.
-                storeBytes(request.bucket(), staged);
-            }
-            cache.invalidate(request.bucket(), request.key());
-            emit(AgentEvent.Type.SAVE, record, Map.of("size", Long.toString(staged.size()), "dedup", Boolean.toString(deduplicated)));
-            return outcome.stored();
+    private ObjectRecord store(PutRequest request, StagedBlob staged, Optional<ObjectRecord> existing) {
+        checkQuota(request.bucket(), staged.size(), existing);
+        boolean deduplicated = knownBlob(request.bucket(), staged.hash());
+        if (!deduplicated) {
+            storeBytes(request.bucket(), staged);
         }
+        var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
+            request.contentType(), request.userMetadata(), clock.instant());
+        var outcome = metadata.put(record);
+        if (outcome.blobCreated() && deduplicated) {
+            // The shared blob was reclaimed between the check and the commit: store it after all.
+            storeBytes(request.bucket(), staged);
+        }
+        cache.invalidate(request.bucket(), request.key());
+        emit(AgentEvent.Type.SAVE, record, Map.of("size", Long.toString(staged.size()), "dedup", Boolean.toString(deduplicated)));
+        return outcome.stored();
     }
 
     public ObjectRecord head(String bucket, String key) {

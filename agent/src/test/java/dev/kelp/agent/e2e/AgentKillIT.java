@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -34,7 +32,6 @@ class AgentKillIT {
 
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
-    private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+),");
 
     private final String bucket = "kill-" + Long.toString(System.nanoTime(), 36);
     private AgentProcess agent;
@@ -138,12 +135,8 @@ class AgentKillIT {
             HttpResponse.BodyHandlers.ofString());
     }
 
-    private long pending() throws Exception {
-        String report = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = PENDING.matcher(report);
-        assertThat(m.find()).as(report).isTrue();
-        return Long.parseLong(m.group(1));
+    private long pending() {
+        return agent.pendingObjects();
     }
 
     /** {@code total} bytes of which the first {@code before} flow at once; then it waits until released. */

@@ -14,12 +14,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The agent as a sidecar runs it: its own JVM, started from the packaged jar with a rendered
  * configuration file, so tests can kill -9 it like a crashed container.
  */
 final class AgentProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+),");
 
     private final Process process;
     private final int port;
@@ -86,6 +91,53 @@ final class AgentProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+    }
+
+    /** The agent's {@code GET /v1/mode} report, as JSON text. */
+    String mode() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean inMode(String mode) {
+        return mode().contains("\"mode\":\"" + mode + "\"");
+    }
+
+    /** Objects waiting on the fallback volume to sync, as the mode report says. */
+    long pendingObjects() {
+        String report = mode();
+        Matcher m = PENDING.matcher(report);
+        if (!m.find()) {
+            throw new IllegalStateException("no pending figures in " + report);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    void awaitMode(String mode, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!inMode(mode)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the agent did not reach " + mode + " within " + timeout + ": " + mode());
+            }
+            sleep(100);
+        }
+    }
+
+    /** Waits until the agent is FULL with nothing left to sync. */
+    void awaitDrained(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(inMode("FULL") && pendingObjects() == 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the fallback volume did not drain within " + timeout + "; last mode report: " + mode() + "\n" + logTail());
+            }
+            sleep(200);
         }
     }
 

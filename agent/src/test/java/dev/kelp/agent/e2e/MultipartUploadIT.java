@@ -76,16 +76,7 @@ class MultipartUploadIT {
         assertThat(ContentHash.ofBytes(duringOutage.body())).isEqualTo(expected);
 
         seaweedfs.start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        String mode = "";
-        while (System.nanoTime() < deadline) {
-            mode = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (mode.contains("\"mode\":\"FULL\"") && mode.contains("\"pending\":{\"objects\":0,")) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertThat(mode).contains("\"mode\":\"FULL\"").contains("\"pending\":{\"objects\":0,");
+        agent.awaitDrained(Duration.ofMinutes(2));
         try (S3Client s3 = SeaweedFsClients.direct()) {
             byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("blobs/" + expected.shardedPath())).asByteArray();
             assertThat(ContentHash.ofBytes(stored)).isEqualTo(expected);

@@ -159,7 +159,7 @@ class PostgresKillUnderLoadIT {
         return URI.create(agent.baseUrl() + "/v1/objects/" + BUCKET + "/" + key);
     }
 
-    private static String mode() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    private static String mode() {
+        return agent.mode();
     }
 }

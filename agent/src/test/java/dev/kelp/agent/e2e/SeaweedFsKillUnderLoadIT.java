@@ -131,7 +131,7 @@ class SeaweedFsKillUnderLoadIT {
 
         seaweedfs.start();
         long drainStarted = System.nanoTime();
-        awaitDrained(Duration.ofMinutes(10));
+        agent.awaitDrained(Duration.ofMinutes(10));
         long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStarted);
         System.out.printf("outage IT: SeaweedFS killed after %d acknowledged writes; drained in %d ms%n", killedAt.get(), drainMillis);
 
@@ -149,20 +149,7 @@ class SeaweedFsKillUnderLoadIT {
         return URI.create(agent.baseUrl() + "/v1/objects/" + BUCKET + "/" + key);
     }
 
-    private static String mode() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static void awaitDrained(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = mode();
-            if (last.contains("\"mode\":\"FULL\"") && last.contains("\"pending\":{\"objects\":0,")) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the fallback volume did not drain within " + timeout + "; last mode report: " + last + "\n" + agent.logTail());
+    private static String mode() {
+        return agent.mode();
     }
 }

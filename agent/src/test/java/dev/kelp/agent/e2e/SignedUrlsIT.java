@@ -58,7 +58,7 @@ class SignedUrlsIT {
         assertThat(tampered.statusCode()).as("SeaweedFS checks the presigned signature").isEqualTo(403);
 
         seaweedfs.kill();
-        awaitMode("FALLBACK");
+        agent.awaitMode("FALLBACK", Duration.ofSeconds(30));
         assertThat(send("PUT", "/v1/objects/" + BUCKET + "/cards/during-outage.html", "<h1>still here</h1>").statusCode()).isEqualTo(201);
         var own = sign("cards/during-outage.html");
         assertThat(own).contains("\"signedBy\":\"agent\"");
@@ -81,19 +81,5 @@ class SignedUrlsIT {
         return http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + path))
             .header("Content-Type", method.equals("POST") ? "application/json" : "text/html")
             .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitMode(String mode) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            // Writes are what trips the breaker quickest; the health probe follows within a second.
-            last = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (last.contains("\"mode\":\"" + mode + "\"")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the agent did not reach " + mode + ": " + last);
     }
 }

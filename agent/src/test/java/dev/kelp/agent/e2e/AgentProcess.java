@@ -80,6 +80,20 @@ final class AgentProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Resident set size of the agent's JVM, from /proc. */
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            throw new IllegalStateException("no VmRSS for the agent");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no flush; what an OOM kill or a node loss does. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

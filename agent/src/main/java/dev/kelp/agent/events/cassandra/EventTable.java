@@ -1,0 +1,142 @@
+package dev.kelp.agent.events.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import dev.kelp.agent.events.AgentEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The Cassandra side of the events: a session opened on demand (never at startup, so the
+ * agent starts while Cassandra is down), the schema created if missing, and batched writes
+ * of prepared, idempotent inserts. Used by the one writer thread only.
+ */
+final class EventTable implements AutoCloseable {
+
+    // DDL waits for schema agreement, which takes longer than a write.
+    private static final Duration DDL_TIMEOUT = Duration.ofSeconds(20);
+
+    private final CassandraEventsConfig config;
+    private final String agentId;
+    private CqlSession session;
+    private PreparedStatement insert;
+
+    EventTable(CassandraEventsConfig config, String agentId) {
+        this.config = config;
+        this.agentId = agentId;
+    }
+
+    boolean connected() {
+        return session != null;
+    }
+
+    /**
+     * Opens the session and creates the schema if there is none yet; once open, checks that
+     * Cassandra answers. Throws whatever the driver throws when it does not.
+     */
+    void ensureReady() throws Exception {
+        if (session == null) {
+            CqlSession s = open();
+            try {
+                s.execute(SimpleStatement.newInstance(EventSchema.createKeyspace(config.keyspace(), config.replicationFactor())).setTimeout(DDL_TIMEOUT));
+                s.execute(SimpleStatement.newInstance(EventSchema.createTable(config.keyspace(), config.ttl())).setTimeout(DDL_TIMEOUT));
+                insert = s.prepare(SimpleStatement.newInstance(EventSchema.insert(config.keyspace())).setIdempotent(true));
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+            session = s;
+        } else {
+            session.execute(SimpleStatement.newInstance("SELECT release_version FROM system.local").setTimeout(config.requestTimeout()));
+        }
+    }
+
+    /**
+     * Writes the events, all in flight at once, and returns once every one is acknowledged.
+     * Throws if any failed or the batch took longer than the request timeout: the caller
+     * spools them all (the ones that did land are written again later, to the same rows).
+     *
+     * @return how many were written (events past their TTL are skipped)
+     */
+    int write(List<AgentEvent> events, Instant now) throws Exception {
+        List<CompletableFuture<?>> inFlight = new ArrayList<>(events.size());
+        for (AgentEvent e : events) {
+            int ttl = EventSchema.remainingTtlSeconds(e, config.ttl(), now);
+            if (ttl == 0) {
+                continue;
+            }
+            var row = insert.boundStatementBuilder()
+                .setString("agent_id", agentId).setString("day", EventSchema.day(e.at()))
+                .setInstant("at", e.at()).setUuid("id", e.id()).setString("type", e.type().name())
+                .setMap("detail", e.detail(), String.class, String.class).setInt(8, ttl); // USING TTL ?: the 9th marker
+            // Absent values stay unset rather than bound to null: a null would write a tombstone.
+            if (e.bucket() != null) {
+                row.setString("bucket", e.bucket());
+            }
+            if (e.key() != null) {
+                row.setString("object_key", e.key());
+            }
+            inFlight.add(session.executeAsync(row.build()).toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                .get(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            inFlight.forEach(f -> f.cancel(false));
+            throw e;
+        }
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            try {
+                session.closeAsync().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                session.forceCloseAsync();
+            }
+            session = null;
+        }
+    }
+
+    private CqlSession open() {
+        Duration timeout = config.requestTimeout();
+        DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+            .withString(DefaultDriverOption.SESSION_NAME, "kelp-events")
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, DDL_TIMEOUT)
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, DDL_TIMEOUT)
+            // The agent retries the first connection itself, on its own schedule, off the startup path.
+            .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
+            // Once connected, the driver reconnects by itself; keep its wait short so a
+            // restarted Cassandra is used within seconds, not the default minute.
+            .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+            .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, config.reconnectInterval())
+            // One table, written not browsed: no need to mirror every keyspace's schema.
+            .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
+            .build();
+        var builder = CqlSession.builder()
+            .withConfigLoader(loader)
+            .addContactPoints(config.addresses())
+            .withLocalDatacenter(config.localDatacenter());
+        if (config.authenticated()) {
+            builder.withAuthCredentials(config.username(), config.password());
+        }
+        return builder.build();
+    }
+}

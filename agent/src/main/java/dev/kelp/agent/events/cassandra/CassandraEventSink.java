@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * the {@link EventSpool} on the fallback volume while it does not; once Cassandra answers
  * again the spool replays, oldest segment first. Cassandra's state never changes the
  * storage mode: it shows in the {@code events} health details and in the metrics.
+ *
+ * Cassandra acknowledges a write before its commit log is synced, so a node killed right
+ * after acknowledging can lose it (the proving ground's kill -9 test lost the last few of a
+ * burst this way). The writer keeps what it wrote in the last {@code redeliver-window} and,
+ * when it sees an outage (a failed write, or the driver seeing the node go down), spools
+ * those again: they are rewritten with the replay, to the same rows.
  */
 @Singleton
 @Requires(property = "kelp.events.cassandra.contact-points")
@@ -58,12 +64,16 @@ public class CassandraEventSink implements EventSink {
     private final Counter droppedQueueFull;
     private final Counter droppedSpoolFull;
     private final Counter droppedSpoolError;
+    private final Counter redelivered;
+    private final RecentlyWritten recent;
+    private long nodeDownsSeen;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile State state = State.CONNECTING;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean running = true;
     private long nextAttemptNanos;
+    private long nextReplayNanos;
 
     public CassandraEventSink(CassandraEventsConfig config, AgentIdentity agent, FallbackVolume volume, MeterRegistry meters) {
         this(config, agent.id(), volume, meters, Clock.systemUTC());
@@ -79,6 +89,8 @@ public class CassandraEventSink implements EventSink {
         this.droppedQueueFull = meters.counter("kelp.events.dropped", "reason", "queue-full");
         this.droppedSpoolFull = meters.counter("kelp.events.dropped", "reason", "spool-full");
         this.droppedSpoolError = meters.counter("kelp.events.dropped", "reason", "spool-error");
+        this.redelivered = meters.counter("kelp.events.redelivered");
+        this.recent = new RecentlyWritten(config.redeliverWindow(), config.queueCapacity());
         try {
             this.spool = new EventSpool(volume.root().resolve("events-spool"), config.spoolMaxBytes(), SEGMENT_BYTES, this::spoolDropped);
         } catch (IOException e) {
@@ -89,6 +101,7 @@ public class CassandraEventSink implements EventSink {
         meters.gauge("kelp.events.queued", queue, BlockingQueue::size);
         meters.gauge("kelp.events.cassandra.up", this, s -> s.state == State.WRITING ? 1 : 0);
         this.nextAttemptNanos = System.nanoTime();
+        this.nextReplayNanos = nextAttemptNanos;
         this.writer = Thread.ofPlatform().name("kelp-events-cassandra").daemon().start(this::run);
     }
 
@@ -137,13 +150,17 @@ public class CassandraEventSink implements EventSink {
         try {
             while (running) {
                 List<AgentEvent> batch = nextBatch();
+                if (table.nodeDowns() != nodeDownsSeen) {
+                    nodeDownsSeen = table.nodeDowns();
+                    redeliverRecent("the driver saw Cassandra go down");
+                }
                 if (!batch.isEmpty()) {
                     deliver(batch);
                 }
                 if (state != State.WRITING && System.nanoTime() - nextAttemptNanos >= 0) {
                     reconnect();
                 }
-                if (state == State.WRITING && !spool.isEmpty()) {
+                if (state == State.WRITING && !spool.isEmpty() && System.nanoTime() - nextReplayNanos >= 0) {
                     replayOldestSegment();
                 }
             }
@@ -170,6 +187,7 @@ public class CassandraEventSink implements EventSink {
         if (state == State.WRITING) {
             try {
                 written.increment(table.write(batch, clock.instant()));
+                recent.add(batch, System.nanoTime());
                 return;
             } catch (Exception e) {
                 failed("a write failed", e);
@@ -181,7 +199,7 @@ public class CassandraEventSink implements EventSink {
     private void reconnect() {
         try {
             boolean first = !table.connected();
-            table.ensureReady();
+            table.ensureReady(() -> running);
             LOG.info("events: Cassandra {} ({} spooled events bytes to replay)", first ? "connected" : "answers again", spool.bytes());
             state = State.WRITING;
         } catch (Exception e) {
@@ -197,13 +215,17 @@ public class CassandraEventSink implements EventSink {
             }
             List<AgentEvent> events = spool.read(segment.get());
             for (int i = 0; i < events.size(); i += config.batchSize()) {
-                written.increment(table.write(events.subList(i, Math.min(events.size(), i + config.batchSize())), clock.instant()));
+                List<AgentEvent> chunk = events.subList(i, Math.min(events.size(), i + config.batchSize()));
+                written.increment(table.write(chunk, clock.instant()));
+                recent.add(chunk, System.nanoTime());
             }
             spool.delete(segment.get());
             LOG.debug("events: replayed {} events of {}", events.size(), segment.get().file().getFileName());
         } catch (IOException e) {
-            LOG.error("cannot read the event spool {}; it is retried", spool.dir(), e);
-            nextAttemptNanos = System.nanoTime() + config.reconnectInterval().toNanos();
+            // The disk, not Cassandra: keep writing new events, and try the spool again later
+            // rather than on every turn of the loop.
+            LOG.error("cannot read the event spool {}; trying again in {}", spool.dir(), config.reconnectInterval(), e);
+            nextReplayNanos = System.nanoTime() + config.reconnectInterval().toNanos();
         } catch (Exception e) {
             // Part of the segment may have landed; it replays whole later, to the same rows.
             failed("a replay failed", e);
@@ -221,6 +243,17 @@ public class CassandraEventSink implements EventSink {
         }
     }
 
+    /** Spools again what Cassandra acknowledged lately: it may not have survived the outage. */
+    private void redeliverRecent(String why) {
+        List<AgentEvent> again = recent.drain(System.nanoTime());
+        if (!again.isEmpty()) {
+            LOG.info("events: {}; writing the last {} events again (acknowledged within {}, perhaps not yet in Cassandra's synced commit log)",
+                why, again.size(), config.redeliverWindow());
+            toSpool(again);
+            redelivered.increment(again.size());
+        }
+    }
+
     private void spoolDropped(long events) {
         droppedSpoolFull.increment(events);
         dropped.addAndGet(events);
@@ -234,6 +267,7 @@ public class CassandraEventSink implements EventSink {
         lastFailure = reason;
         if (state == State.WRITING) {
             state = State.SPOOLING;
+            redeliverRecent(what);
         }
         nextAttemptNanos = System.nanoTime() + config.reconnectInterval().toNanos();
     }

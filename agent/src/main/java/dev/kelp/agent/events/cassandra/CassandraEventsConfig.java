@@ -26,6 +26,11 @@ import java.util.regex.Pattern;
  * @param flushInterval     the longest an event waits in memory for its batch to fill up
  * @param requestTimeout    a write (and a connection attempt) that takes longer counts as an outage
  * @param reconnectInterval how often the agent tries Cassandra again while it is spooling
+ * @param redeliverWindow   events written this recently are written again after an outage:
+ *                          Cassandra acknowledges a write before it syncs its commit log
+ *                          ({@code commitlog_sync: periodic}, every 10 s by default), so a
+ *                          node that crashes loses what it acknowledged in that window.
+ *                          Keep it above the cluster's {@code commitlog_sync_period}; 0 turns it off
  * @param queueCapacity     events held in memory; beyond it an emit is dropped (and counted)
  * @param spoolMaxBytes     disk the spool may take; when full the oldest segment is dropped
  * @param username          optional, with password
@@ -42,6 +47,7 @@ public record CassandraEventsConfig(
     @Bindable(defaultValue = "250ms") Duration flushInterval,
     @Bindable(defaultValue = "2s") Duration requestTimeout,
     @Bindable(defaultValue = "2s") Duration reconnectInterval,
+    @Bindable(defaultValue = "15s") Duration redeliverWindow,
     @Bindable(defaultValue = "10000") @Min(1) int queueCapacity,
     @Bindable(defaultValue = "256MiB") @ByteSize @Min(4096) long spoolMaxBytes,
     @Nullable String username,
@@ -60,6 +66,9 @@ public record CassandraEventsConfig(
         requirePositive("flush-interval", flushInterval);
         requirePositive("request-timeout", requestTimeout);
         requirePositive("reconnect-interval", reconnectInterval);
+        if (redeliverWindow == null || redeliverWindow.isNegative()) {
+            throw new IllegalArgumentException("kelp.events.cassandra.redeliver-window must be 0 or more: " + redeliverWindow);
+        }
         if (ttl.toSeconds() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("kelp.events.cassandra.ttl is longer than Cassandra allows: " + ttl);
         }

@@ -5,6 +5,9 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.NodeStateListenerBase;
+import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import dev.kelp.agent.events.AgentEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Cassandra side of the events: a session opened on demand (never at startup, so the
@@ -22,17 +29,27 @@ import java.util.concurrent.TimeoutException;
  */
 final class EventTable implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EventTable.class);
     // DDL waits for schema agreement, which takes longer than a write.
     private static final Duration DDL_TIMEOUT = Duration.ofSeconds(20);
 
     private final CassandraEventsConfig config;
     private final String agentId;
+    private final AtomicLong nodeDowns = new AtomicLong();
     private CqlSession session;
     private PreparedStatement insert;
 
     EventTable(CassandraEventsConfig config, String agentId) {
         this.config = config;
         this.agentId = agentId;
+    }
+
+    /**
+     * How often the driver has seen a node go down. A node can crash and come back between two
+     * writes, so no write fails: this is how the writer learns of it anyway.
+     */
+    long nodeDowns() {
+        return nodeDowns.get();
     }
 
     boolean connected() {
@@ -43,12 +60,11 @@ final class EventTable implements AutoCloseable {
      * Opens the session and creates the schema if there is none yet; once open, checks that
      * Cassandra answers. Throws whatever the driver throws when it does not.
      */
-    void ensureReady() throws Exception {
+    void ensureReady(BooleanSupplier keepTrying) throws Exception {
         if (session == null) {
-            CqlSession s = open();
+            CqlSession s = open(keepTrying);
             try {
-                s.execute(SimpleStatement.newInstance(EventSchema.createKeyspace(config.keyspace(), config.replicationFactor())).setTimeout(DDL_TIMEOUT));
-                s.execute(SimpleStatement.newInstance(EventSchema.createTable(config.keyspace(), config.ttl())).setTimeout(DDL_TIMEOUT));
+                createSchema(s);
                 insert = s.prepare(SimpleStatement.newInstance(EventSchema.insert(config.keyspace())).setIdempotent(true));
             } catch (RuntimeException e) {
                 s.close();
@@ -99,6 +115,17 @@ final class EventTable implements AutoCloseable {
         return inFlight.size();
     }
 
+    private void createSchema(CqlSession s) {
+        try {
+            s.execute(SimpleStatement.newInstance(EventSchema.createKeyspace(config.keyspace(), config.replicationFactor())).setTimeout(DDL_TIMEOUT));
+            s.execute(SimpleStatement.newInstance(EventSchema.createTable(config.keyspace(), config.ttl())).setTimeout(DDL_TIMEOUT));
+        } catch (UnauthorizedException e) {
+            // A role that may only write: Cassandra checks CREATE even with IF NOT EXISTS. The
+            // schema may have been created by someone who may; preparing the insert tells.
+            LOG.info("events: not allowed to create {}.{} ({}); using it as it is", config.keyspace(), EventSchema.TABLE, e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
         if (session != null) {
@@ -111,7 +138,11 @@ final class EventTable implements AutoCloseable {
         }
     }
 
-    private CqlSession open() {
+    /**
+     * Connects, giving up as soon as {@code keepTrying} says so: a first connection can take
+     * seconds (driver start-up, a slow or absent node), and must not hold up a shutdown.
+     */
+    private CqlSession open(BooleanSupplier keepTrying) throws Exception {
         Duration timeout = config.requestTimeout();
         DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
             .withString(DefaultDriverOption.SESSION_NAME, "kelp-events")
@@ -133,10 +164,29 @@ final class EventTable implements AutoCloseable {
         var builder = CqlSession.builder()
             .withConfigLoader(loader)
             .addContactPoints(config.addresses())
-            .withLocalDatacenter(config.localDatacenter());
+            .withLocalDatacenter(config.localDatacenter())
+            .withNodeStateListener(new NodeStateListenerBase() {
+                @Override
+                public void onDown(Node node) {
+                    nodeDowns.incrementAndGet();
+                }
+            });
         if (config.authenticated()) {
             builder.withAuthCredentials(config.username(), config.password());
         }
-        return builder.build();
+        CompletableFuture<CqlSession> connecting = builder.buildAsync().toCompletableFuture();
+        while (true) {
+            try {
+                return connecting.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!keepTrying.getAsBoolean()) {
+                    // Abandoned, not leaked: a session that still opens is closed at once.
+                    connecting.thenAccept(CqlSession::closeAsync);
+                    throw new IllegalStateException("connection attempt abandoned: shutting down");
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
     }
 }

@@ -94,7 +94,7 @@ class CassandraEventSinkIT {
 
     CassandraEventSink sink(String agentId) {
         var config = new CassandraEventsConfig(List.of(contactPoint), datacenter, KEYSPACE, 1, Duration.ofDays(1), 100,
-            Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMillis(500), 10_000, 64L << 20, null, null);
+            Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(15), 10_000, 64L << 20, null, null);
         var sink = new CassandraEventSink(config, agentId, new FallbackVolume(new FallbackConfig(fallbackDir, 0, 0)), meters, Clock.systemUTC());
         sinks.add(sink);
         return sink;
@@ -163,8 +163,8 @@ class CassandraEventSinkIT {
             outage, BEFORE_OUTAGE, writtenPerSecond, DURING_OUTAGE, totalEmitNanos / 1e3 / DURING_OUTAGE, slowestEmitNanos / 1e3,
             count("kelp.events.spooled"), replayMillis);
 
-        assertInCassandraExactlyOnce(agent, emitted);
         assertThat(sink.dropped()).isZero();
+        assertInCassandraExactlyOnce(agent, emitted);
     }
 
     @Test
@@ -191,6 +191,33 @@ class CassandraEventSinkIT {
         assertInCassandraExactlyOnce(agent, events);
     }
 
+    @Test
+    void aShutdownLosesNothingQueued() throws Exception {
+        String agent = "it-shutdown-" + UUID.randomUUID();
+        var sink = sink(agent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.state() == CassandraEventSink.State.WRITING);
+        List<AgentEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            events.add(event(i));
+        }
+        long t0 = System.nanoTime();
+        events.forEach(sink::emit);
+        int queuedAtClose = sink.queued();
+        sink.close();
+        sinks.remove(sink);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        long spooledAtClose = SpooledFiles.events(fallbackDir.resolve("events-spool")).size();
+        System.out.printf("events: 3000 emitted then closed (%d still queued at close): closed after %d ms, %.0f written, %d spooled%n",
+            queuedAtClose, millis, count("kelp.events.written"), spooledAtClose);
+        assertThat(count("kelp.events.written") + spooledAtClose).as("each event written or spooled").isGreaterThanOrEqualTo(3000);
+        assertThat(millis).as("the shutdown is bounded").isLessThan(15_000);
+
+        // The next start replays what the shutdown had no time to write.
+        var next = sink(agent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> next.state() == CassandraEventSink.State.WRITING && next.spool().isEmpty());
+        assertInCassandraExactlyOnce(agent, events);
+    }
+
     private void assertInCassandraExactlyOnce(String agent, List<AgentEvent> emitted) {
         Set<String> days = emitted.stream().map(e -> EventSchema.day(e.at())).collect(Collectors.toSet());
         Map<UUID, Integer> rowsById = new HashMap<>();
@@ -207,6 +234,8 @@ class CassandraEventSinkIT {
         assertThat(rowsById.values()).as("each id once").allMatch(n -> n == 1);
         Set<UUID> expected = new HashSet<>();
         emitted.forEach(e -> expected.add(e.id()));
+        assertThat(emitted).as("events missing from Cassandra").filteredOn(e -> !rowsById.containsKey(e.id()))
+            .extracting(e -> e.key() + "@" + e.at()).isEmpty();
         assertThat(rowsById.keySet()).as("exactly the emitted ids").isEqualTo(expected);
         for (AgentEvent e : emitted) {
             Row row = rows.get(e.id());

@@ -43,7 +43,7 @@ class EventSchemaTest {
 
     static CassandraEventsConfig config(List<String> points, String keyspace, String user, String password) {
         return new CassandraEventsConfig(points, "dc1", keyspace, 1, Duration.ofDays(30), 100, Duration.ofMillis(250),
-            Duration.ofSeconds(2), Duration.ofSeconds(2), 10_000, 1 << 20, user, password);
+            Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15), 10_000, 1 << 20, user, password);
     }
 
     @Test

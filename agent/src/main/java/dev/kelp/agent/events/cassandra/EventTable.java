@@ -3,7 +3,11 @@ package dev.kelp.agent.events.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeStateListenerBase;
@@ -12,7 +16,9 @@ import dev.kelp.agent.events.AgentEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Cassandra side of the events: a session opened on demand (never at startup, so the
- * agent starts while Cassandra is down), the schema created if missing, and batched writes
- * of prepared, idempotent inserts. Used by the one writer thread only.
+ * agent starts while Cassandra is down), the schema created if missing, and writes of
+ * prepared, idempotent inserts in single-partition unlogged batches. Used by the one writer thread only.
  */
 final class EventTable implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventTable.class);
+    private static final int ROWS_PER_BATCH = 20;
     // DDL waits for schema agreement, which takes longer than a write.
     private static final Duration DDL_TIMEOUT = Duration.ofSeconds(20);
 
@@ -84,14 +91,18 @@ final class EventTable implements AutoCloseable {
      * @return how many were written (events past their TTL are skipped)
      */
     int write(List<AgentEvent> events, Instant now) throws Exception {
-        List<CompletableFuture<?>> inFlight = new ArrayList<>(events.size());
+        // Rows of one partition (this agent's day) go as unlogged batches: one request and one
+        // mutation for many rows. Kept small, below Cassandra's 5 KiB batch warning.
+        Map<String, List<BoundStatement>> byDay = new LinkedHashMap<>();
+        int rows = 0;
         for (AgentEvent e : events) {
             int ttl = EventSchema.remainingTtlSeconds(e, config.ttl(), now);
             if (ttl == 0) {
                 continue;
             }
+            String day = EventSchema.day(e.at());
             var row = insert.boundStatementBuilder()
-                .setString("agent_id", agentId).setString("day", EventSchema.day(e.at()))
+                .setString("agent_id", agentId).setString("day", day)
                 .setInstant("at", e.at()).setUuid("id", e.id()).setString("type", e.type().name())
                 .setMap("detail", e.detail(), String.class, String.class).setInt(8, ttl); // USING TTL ?: the 9th marker
             // Absent values stay unset rather than bound to null: a null would write a tombstone.
@@ -101,7 +112,17 @@ final class EventTable implements AutoCloseable {
             if (e.key() != null) {
                 row.setString("object_key", e.key());
             }
-            inFlight.add(session.executeAsync(row.build()).toCompletableFuture());
+            byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(row.build());
+            rows++;
+        }
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        for (List<BoundStatement> partition : byDay.values()) {
+            for (int i = 0; i < partition.size(); i += ROWS_PER_BATCH) {
+                List<BoundStatement> chunk = partition.subList(i, Math.min(partition.size(), i + ROWS_PER_BATCH));
+                Statement<?> request = chunk.size() == 1 ? chunk.get(0)
+                    : BatchStatement.newInstance(DefaultBatchType.UNLOGGED).addAll(chunk).setIdempotent(true);
+                inFlight.add(session.executeAsync(request).toCompletableFuture());
+            }
         }
         try {
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
@@ -112,7 +133,7 @@ final class EventTable implements AutoCloseable {
             inFlight.forEach(f -> f.cancel(false));
             throw e;
         }
-        return inFlight.size();
+        return rows;
     }
 
     private void createSchema(CqlSession s) {

@@ -61,13 +61,7 @@ class ObjectController {
         var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
             headers.contentLength().orElse(-1L), userMetadata(request),
             headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH));
-        ObjectRecord stored;
-        try {
-            stored = objects.put(put, body);
-        } catch (KelpException refused) {
-            UnreadBody.swallow(body, UnreadBody.SWALLOW_LIMIT);
-            throw refused;
-        }
+        ObjectRecord stored = UnreadBody.swallowOnRefusal(body, () -> objects.put(put, body));
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));
     }
 

@@ -1,7 +1,9 @@
 package dev.kelp.agent.http;
 
+import dev.kelp.agent.object.KelpException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
 
 /**
  * What is left of a request body the engine refused before reading it all. Many HTTP/1.1
@@ -15,6 +17,16 @@ final class UnreadBody {
     static final long SWALLOW_LIMIT = 8L * 1024 * 1024;
 
     private UnreadBody() {
+    }
+
+    /** Runs {@code call}; if the engine refuses, swallows the rest of {@code body} before the refusal goes out. */
+    static <T> T swallowOnRefusal(InputStream body, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KelpException refused) {
+            swallow(body, SWALLOW_LIMIT);
+            throw refused;
+        }
     }
 
     /** Discards up to {@code limit} bytes of {@code body}; never throws. */

@@ -80,14 +80,8 @@ class UploadController {
     @ApiResponse(responseCode = "507", description = "The fallback volume is full")
     @Put(uri = "/{uploadId}/parts/{partNumber}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<PartView> uploadPart(String uploadId, String partNumber, HttpRequest<?> request, @Body InputStream body) {
-        PartInfo part;
-        try {
-            part = uploads.uploadPart(uploadId, UploadManifest.parsePartNumber(partNumber),
-                request.getHeaders().contentLength().orElse(-1L), body);
-        } catch (KelpException refused) {
-            UnreadBody.swallow(body, UnreadBody.SWALLOW_LIMIT);
-            throw refused;
-        }
+        PartInfo part = UnreadBody.swallowOnRefusal(body, () -> uploads.uploadPart(uploadId, UploadManifest.parsePartNumber(partNumber),
+            request.getHeaders().contentLength().orElse(-1L), body));
         return HttpResponse.ok(PartView.of(part)).header(HttpHeaders.ETAG, ETags.of(part.hash()));
     }
 

@@ -1,5 +1,7 @@
 package dev.kelp.agent.multipart;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.StagedBlob;
 import dev.kelp.agent.fallback.FallbackVolume;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -34,6 +37,9 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class MultipartService {
 
+    /** How long a repeated complete of the same parts still answers with the object it made. */
+    static final Duration COMPLETE_RETRY_WINDOW = Duration.ofMinutes(15);
+
     private static final Logger LOG = LoggerFactory.getLogger(MultipartService.class);
 
     private final MultipartConfig config;
@@ -43,6 +49,9 @@ public class MultipartService {
     private final UploadStore store;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, OpenUpload> open = new ConcurrentHashMap<>();
+
+    private final Cache<String, Completed> recentlyCompleted = Caffeine.newBuilder()
+        .maximumSize(10_000).expireAfterWrite(COMPLETE_RETRY_WINDOW).build();
 
     public MultipartService(MultipartConfig config, StorageConfig storage, ObjectService objects, BlobStaging staging, UploadStore store,
                             FallbackVolume volume, MeterRegistry meters) {
@@ -134,8 +143,14 @@ public class MultipartService {
      * and try again.
      */
     public ObjectRecord complete(String uploadId, List<CompletedPart> parts) {
-        OpenUpload upload = find(uploadId);
+        OpenUpload upload = UploadManifest.isUploadId(uploadId) ? open.get(uploadId) : null;
+        if (upload == null) {
+            return completedAlready(uploadId, parts);
+        }
         synchronized (upload) {
+            if (upload.closed) {
+                return completedAlready(uploadId, parts);
+            }
             UploadManifest current = upload.current(uploadId);
             List<PartInfo> selected = current.select(parts);
             long total = selected.stream().mapToLong(PartInfo::size).sum();
@@ -157,9 +172,26 @@ public class MultipartService {
                 // The parts are ours, on our own disk: failing to read one is a disk failure.
                 throw new UncheckedIOException("cannot read the parts of upload " + uploadId, e);
             }
+            recentlyCompleted.put(uploadId, new Completed(List.copyOf(parts), stored));
             close(upload, current, "completed as " + current.bucket() + "/" + current.key());
             return stored;
         }
+    }
+
+    /**
+     * A complete repeated with the same part list (a client that never got the first answer
+     * retries) answers what the first stored, rather than a 404 for an upload that has just
+     * become an object. Kept in memory for a while: after an agent restart the retry is a 404.
+     */
+    private ObjectRecord completedAlready(String uploadId, List<CompletedPart> parts) {
+        Completed done = recentlyCompleted.getIfPresent(uploadId);
+        if (done != null && done.parts().equals(parts)) {
+            return done.stored();
+        }
+        throw UploadRefusedException.noSuchUpload(uploadId);
+    }
+
+    private record Completed(List<CompletedPart> parts, ObjectRecord stored) {
     }
 
     /** Ends an upload without storing anything, and frees its parts. */

@@ -255,6 +255,23 @@ class MultipartApiTest {
     }
 
     @Test
+    void aRetriedCompleteAnswersWithTheSameObjectAndStoresNothingMore() throws Exception {
+        var c = client();
+        String id = c.initiated("media/retried.bin");
+        String e1 = c.partEtag(id, 1, "once".getBytes());
+        var first = c.complete(id, partList(1, e1));
+        assertThat(first.statusCode()).isEqualTo(201);
+
+        var retry = c.complete(id, partList(1, e1));
+        assertThat(retry.statusCode()).as("the client never saw the first answer and asks again").isEqualTo(201);
+        assertThat(retry.body()).as("the same version, not a second one").isEqualTo(first.body());
+
+        var otherList = c.complete(id, partList(1, "0".repeat(64)));
+        assertThat(otherList.statusCode()).as("a different list is not a retry").isEqualTo(404);
+        assertThat(otherList.body()).contains("NoSuchUpload");
+    }
+
+    @Test
     void abortFreesThePartFilesAndTheirRoom() throws Exception {
         var c = client();
         var volume = server.getApplicationContext().getBean(FallbackVolume.class);

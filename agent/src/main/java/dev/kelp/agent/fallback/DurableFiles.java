@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
 
 /**
  * The few file operations that make a write survive a power cut: data fsync'd before it is
@@ -65,9 +67,15 @@ public final class DurableFiles {
      * of it or does not exist: temp file, fsync, atomic rename, fsync of the directory.
      */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, content, new FileAttribute<?>[0]);
+    }
+
+    /** As {@link #writeAtomically(Path, byte[])}, the file created with {@code attributes} (permissions, say) from its first byte. */
+    public static void writeAtomically(Path target, byte[] content, FileAttribute<?>... attributes) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+        deleteQuietly(temp); // attributes apply only to a file this call creates
         try {
-            try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (var channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
                 var buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

@@ -45,11 +45,11 @@ class SigningKeys {
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            DurableFiles.writeAtomically(file, key);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // the volume's own permissions are all there is
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                // Owner-only from its first byte: the key must never be readable by others, not even briefly.
+                DurableFiles.writeAtomically(file, key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                DurableFiles.writeAtomically(file, key);
             }
             LOG.info("no kelp.signed-urls.key configured: signed URLs use a key of this agent's own ({})", file);
             return key;

@@ -143,6 +143,8 @@ class SignedUrlApiTest {
     @Test
     void theAgentsOwnKeyIsKeptOnTheFallbackVolume() throws Exception {
         assertThat(Files.size(dir.resolve(SigningKeys.KEY_FILE))).isEqualTo(32);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(SigningKeys.KEY_FILE))))
+            .as("readable by the agent only").isEqualTo("rw-------");
         assertThat(SigningKeys.ownKey(dir.resolve(SigningKeys.KEY_FILE))).as("read back, not remade")
             .isEqualTo(Files.readAllBytes(dir.resolve(SigningKeys.KEY_FILE)));
     }

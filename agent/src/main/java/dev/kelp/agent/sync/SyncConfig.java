@@ -11,9 +11,13 @@ import java.time.Duration;
  *
  * @param concurrency uploads in flight at once while draining
  * @param interval    how often the drain looks for work when it is idle
+ * @param shutdownDrainTimeout how long a stopping agent keeps draining, when SeaweedFS is
+ *                    reachable, before it exits: what an emptyDir fallback volume still holds
+ *                    when the pod goes is lost with it, so the agent tries to empty it first
  */
 @ConfigurationProperties("kelp.sync")
 public record SyncConfig(
     @Bindable(defaultValue = "4") @Min(1) @Max(64) int concurrency,
-    @Bindable(defaultValue = "250ms") Duration interval) {
+    @Bindable(defaultValue = "250ms") Duration interval,
+    @Bindable(defaultValue = "20s") Duration shutdownDrainTimeout) {
 }

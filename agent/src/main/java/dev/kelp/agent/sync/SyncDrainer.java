@@ -84,19 +84,47 @@ public class SyncDrainer {
     @PreDestroy
     void stop() throws InterruptedException {
         scheduler.shutdownNow();
+        drainBeforeExit();
         uploads.shutdown();
         // An upload cut short here is simply redone after restart: its entry is still queued.
         uploads.awaitTermination(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The last drain, as the agent stops (SIGTERM, when the pod goes): the server has finished
+     * its in-flight requests by now, so the queue only shrinks. Bounded by
+     * {@code kelp.sync.shutdown-drain-timeout}, so the kubelet's grace period is not overrun;
+     * what is left stays queued on the volume for the next agent that mounts it.
+     */
+    private void drainBeforeExit() throws InterruptedException {
+        Instant deadline = Instant.now().plus(config.shutdownDrainTimeout());
+        while (queue.pending().objects() > 0 && mode.current().mode() == Mode.FULL && Instant.now().isBefore(deadline)) {
+            if (drain(deadline) == 0) {
+                // A scheduled round still owns the drain, or nothing would go: look again shortly.
+                Thread.sleep(100);
+            }
+        }
+        var left = queue.pending();
+        if (left.objects() > 0) {
+            LOG.warn("stopping with {} objects ({} bytes) not yet on SeaweedFS (mode {}); they stay queued on the fallback volume "
+                + "and sync when an agent next runs on it", left.objects(), left.bytes(), mode.current().mode());
+        } else {
+            LOG.info("stopping with nothing left to sync");
+        }
+    }
+
     /** Drains until the queue is empty or the agent leaves FULL; returns the number synced. */
     public int drain() {
+        return drain(Instant.MAX);
+    }
+
+    private int drain(Instant deadline) {
         if (!draining.compareAndSet(false, true)) {
             return 0;
         }
         int done = 0;
         try {
-            while (mode.current().mode() == Mode.FULL) {
+            while (mode.current().mode() == Mode.FULL && Instant.now().isBefore(deadline)) {
                 List<SyncQueue.SyncEntry> batch = queue.oldest(config.concurrency() * 4);
                 if (batch.isEmpty()) {
                     break;

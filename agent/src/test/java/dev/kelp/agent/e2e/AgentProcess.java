@@ -100,6 +100,27 @@ final class AgentProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, what the kubelet sends when the pod goes; returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the agent did not exit within " + timeout + ":\n" + logTail());
+        }
+        return process.exitValue();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -18,7 +18,7 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.http.body.ByteBody;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
@@ -41,9 +41,11 @@ class ObjectController {
     private static final int MAX_LIST_LIMIT = 1000;
 
     private final ObjectService objects;
+    private final ContentBody bodies;
 
-    ObjectController(ObjectService objects) {
+    ObjectController(ObjectService objects, ContentBody bodies) {
         this.objects = objects;
+        this.bodies = bodies;
     }
 
     @Operation(summary = "Store an object", description = "Streams the body to durable storage; answers once it is durable (SeaweedFS, or the fsync'd fallback volume).")
@@ -89,10 +91,11 @@ class ObjectController {
         long offset = range.map(ByteRange::offset).orElse(0L);
         long length = range.map(ByteRange::length).orElse(record.size());
         InputStream content = objects.open(record, offset, range.isPresent() ? length : -1);
-        var file = new StreamedFile(content, mediaType(record), record.createdAt().toEpochMilli(), length);
-        MutableHttpResponse<StreamedFile> response = range.isPresent()
-            ? HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(file).header(HttpHeaders.CONTENT_RANGE, range.get().contentRange())
-            : HttpResponse.ok(file);
+        MutableHttpResponse<ByteBody> response = (range.isPresent()
+            ? HttpResponse.<ByteBody>status(HttpStatus.PARTIAL_CONTENT).header(HttpHeaders.CONTENT_RANGE, range.get().contentRange())
+            : HttpResponse.<ByteBody>ok())
+            .body((ByteBody) bodies.of(request, content, length))
+            .contentType(mediaType(record));
         return describe(response, record);
     }
 

@@ -38,6 +38,9 @@ import java.util.Optional;
 class ObjectController {
 
     static final String META_PREFIX = "x-kelp-meta-";
+    // {key:.+} rather than {+key}: both match across '/', but the OpenAPI generator drops a
+    // reserved-expansion segment and folded these routes into the listing's path.
+    static final String KEY_DOC = "Object key: 1-1024 UTF-8 bytes, may contain '/', no '.' or '..' segments, no control characters";
     private static final int MAX_LIST_LIMIT = 1000;
 
     private final ObjectService objects;
@@ -56,8 +59,8 @@ class ObjectController {
     @ApiResponse(responseCode = "412", description = "If-Match / If-None-Match precondition failed")
     @ApiResponse(responseCode = "413", description = "Body larger than the configured limit")
     @ApiResponse(responseCode = "415", description = "Content type not allowed")
-    @Put(uri = "/{bucket}/{+key}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<ObjectInfo> put(String bucket, String key, HttpRequest<?> request, @Body InputStream body) {
+    @Put(uri = "/{bucket}/{key:.+}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<ObjectInfo> put(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request, @Body InputStream body) {
         var headers = request.getHeaders();
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
         var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
@@ -75,8 +78,8 @@ class ObjectController {
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match matched)")
     @ApiResponse(responseCode = "404", description = "No such object or bucket")
     @ApiResponse(responseCode = "416", description = "Range not satisfiable")
-    @Get(uri = "/{bucket}/{+key}", produces = MediaType.ALL)
-    HttpResponse<?> get(String bucket, String key, HttpRequest<?> request) {
+    @Get(uri = "/{bucket}/{key:.+}", produces = MediaType.ALL)
+    HttpResponse<?> get(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request) {
         ObjectRecord record = objects.head(bucket, key);
         var precondition = preconditions(request, record);
         if (precondition.isPresent()) {
@@ -102,8 +105,8 @@ class ObjectController {
     @Operation(summary = "Delete an object")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such object or bucket")
-    @Delete(uri = "/{bucket}/{+key}")
-    HttpResponse<?> delete(String bucket, String key) {
+    @Delete(uri = "/{bucket}/{key:.+}")
+    HttpResponse<?> delete(String bucket, @Parameter(description = KEY_DOC) String key) {
         objects.delete(bucket, key);
         return HttpResponse.noContent();
     }
@@ -111,9 +114,9 @@ class ObjectController {
     @Operation(summary = "List objects", description = "Key order; at most `limit` per page; pass `nextCursor` back as `cursor`.")
     @Get(uri = "/{bucket}", produces = MediaType.APPLICATION_JSON)
     ObjectListing list(String bucket,
-                       @Parameter(description = "Only keys starting with this") @QueryValue(defaultValue = "") String prefix,
-                       @Parameter(description = "Cursor from the previous page") @QueryValue(defaultValue = "") String cursor,
-                       @Parameter(description = "Page size, 1-1000") @QueryValue(defaultValue = "1000") int limit) {
+                       @Parameter(description = "Only keys starting with this", required = false) @QueryValue(defaultValue = "") String prefix,
+                       @Parameter(description = "Cursor from the previous page", required = false) @QueryValue(defaultValue = "") String cursor,
+                       @Parameter(description = "Page size, 1-1000", required = false) @QueryValue(defaultValue = "1000") int limit) {
         if (limit < 1 || limit > MAX_LIST_LIMIT) {
             throw new KelpException(400, "InvalidArgument", "limit must be between 1 and " + MAX_LIST_LIMIT);
         }

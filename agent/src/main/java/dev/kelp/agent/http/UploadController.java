@@ -61,7 +61,7 @@ class UploadController {
     @ApiResponse(responseCode = "412", description = "If-None-Match: * and the object exists")
     @ApiResponse(responseCode = "415", description = "Content type not allowed")
     @ApiResponse(responseCode = "507", description = "Quota already exhausted, or the fallback volume is full")
-    @Post(uri = "/{bucket}/{+key}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    @Post(uri = "/{bucket}/{key:.+}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<UploadCreated> initiate(String bucket, String key, HttpRequest<?> request) {
         var headers = request.getHeaders();
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);

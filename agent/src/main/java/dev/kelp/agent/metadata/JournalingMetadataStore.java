@@ -59,6 +59,7 @@ class JournalingMetadataStore implements MetadataStore {
     private final MetadataJournal journal;
     private final ModeMonitor mode;
     private final Duration probeInterval;
+    private final LastKnownRecords lastKnown;
     private final Clock clock = Clock.systemUTC();
 
     /** Held while deciding between database and journal, and while appending. */
@@ -84,6 +85,7 @@ class JournalingMetadataStore implements MetadataStore {
         this.journal = journal;
         this.mode = mode;
         this.probeInterval = config.probeInterval();
+        this.lastKnown = new LastKnownRecords(config.lastKnownRecords());
         for (int i = 0; i < blobLocks.length; i++) {
             blobLocks[i] = new ReentrantLock();
         }
@@ -129,7 +131,9 @@ class JournalingMetadataStore implements MetadataStore {
         while (true) {
             if (direct) {
                 try {
-                    return database.put(storable);
+                    PutOutcome outcome = database.put(storable);
+                    lastKnown.remember(outcome.stored());
+                    return outcome;
                 } catch (MetadataUnavailableException e) {
                     // The outcome is unknown (it may have committed): journal it too. Applying a put
                     // twice leaves the same object, counts and usage, so either way ends right.
@@ -149,6 +153,7 @@ class JournalingMetadataStore implements MetadataStore {
                         // its bytes survive until replay (it may be reclaimed): it must store them.
                         boolean blobCreated = !journal.holdsReference(storable.bucket(), storable.hash());
                         journal.appendPut(storable, clock.instant());
+                        lastKnown.remember(storable);
                         return new PutOutcome(storable, replaced, blobCreated);
                     }
                 }
@@ -170,7 +175,9 @@ class JournalingMetadataStore implements MetadataStore {
         while (true) {
             if (direct) {
                 try {
-                    return database.delete(bucket, key);
+                    Optional<ObjectRecord> removed = database.delete(bucket, key);
+                    lastKnown.forget(bucket, key);
+                    return removed;
                 } catch (MetadataUnavailableException e) {
                     unreachable(e);
                 }
@@ -180,6 +187,7 @@ class JournalingMetadataStore implements MetadataStore {
                 if (!direct) {
                     Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record())).orElse(inDatabase);
                     journal.appendDelete(bucket, key, clock.instant());
+                    lastKnown.forget(bucket, key);
                     return removed;
                 }
             }
@@ -194,7 +202,13 @@ class JournalingMetadataStore implements MetadataStore {
         if (pending.isPresent()) {
             return Optional.ofNullable(pending.get().record());
         }
-        return fromDatabase(() -> database.find(bucket, key));
+        try {
+            Optional<ObjectRecord> found = fromDatabase(() -> database.find(bucket, key));
+            lastKnown.observe(bucket, key, found);
+            return found;
+        } catch (MetadataUnavailableException e) {
+            return Optional.of(lastKnown.get(bucket, key).orElseThrow(() -> e));
+        }
     }
 
     @Override

@@ -18,13 +18,16 @@ import java.time.Duration;
  * @param username      database user (absent: H2's default user)
  * @param password      database password
  * @param probeInterval how often, while the database is unreachable, the agent checks whether it is back
+ * @param lastKnownRecords how many object records the agent keeps in memory, as the database last
+ *                      answered them, to serve reads while it is unreachable
  */
 @ConfigurationProperties("kelp.metadata")
 public record MetadataConfig(
     @Nullable @Pattern(regexp = "jdbc:.+", message = "kelp.metadata.url must be a JDBC url (jdbc:postgresql://host:port/db)") String url,
     @Nullable String username,
     @Nullable String password,
-    @Bindable(defaultValue = "500ms") @NotNull Duration probeInterval) {
+    @Bindable(defaultValue = "500ms") @NotNull Duration probeInterval,
+    @Bindable(defaultValue = "100000") @jakarta.validation.constraints.Min(0) long lastKnownRecords) {
 
     public MetadataConfig {
         if (url != null && url.isBlank()) {

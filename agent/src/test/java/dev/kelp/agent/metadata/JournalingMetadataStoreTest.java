@@ -86,7 +86,7 @@ class JournalingMetadataStoreTest {
     JournalingMetadataStore open(Duration probeInterval) {
         var journal = new MetadataJournal(fallbackDir, context.getBean(JsonMapper.class));
         var store = new JournalingMetadataStore(database, journal, mode,
-            new MetadataConfig(null, null, null, probeInterval), new SimpleMeterRegistry());
+            new MetadataConfig(null, null, null, probeInterval, 1000L), new SimpleMeterRegistry());
         store.resumeFromJournal();
         opened.add(store);
         return store;
@@ -133,8 +133,9 @@ class JournalingMetadataStoreTest {
     @Test
     void readsAnswerFromTheJournalFirst() {
         var store = open();
-        store.put(record("kept", "in the database"));
+        PutOutcome kept = store.put(record("kept", "in the database"));
         store.put(record("doomed", "in the database"));
+        database.put(MetadataStoreContract.record(bucket, "other-agent", "written by another agent of the policy"));
         database.down = true;
 
         PutOutcome journaled = store.put(record("new", "journaled"));
@@ -143,9 +144,24 @@ class JournalingMetadataStoreTest {
         assertThat(store.find(bucket, "new")).contains(journaled.stored());
         assertThat(store.find(bucket, "doomed")).isEmpty();
         assertThat(store.hasLiveBlob(bucket, hashOf("journaled"))).isTrue();
-        assertThatThrownBy(() -> store.find(bucket, "kept"))
-            .as("the journal does not know it and the database is down").isInstanceOf(MetadataUnavailableException.class);
+        assertThat(store.find(bucket, "kept")).as("written before the outage: its last-known record").contains(kept.stored());
+        assertThatThrownBy(() -> store.find(bucket, "other-agent"))
+            .as("never seen by this agent, and the database is down").isInstanceOf(MetadataUnavailableException.class);
         assertThatThrownBy(() -> store.list(bucket, "", null, 10)).isInstanceOf(MetadataUnavailableException.class);
+    }
+
+    @Test
+    void aKeyReadBeforeTheOutageIsStillReadableDuringIt() {
+        var store = open();
+        var elsewhere = database.put(MetadataStoreContract.record(bucket, "read-before", "written by another agent")).stored();
+        assertThat(store.find(bucket, "read-before")).contains(elsewhere);
+        database.delete(bucket, "read-before");
+        assertThat(store.find(bucket, "read-before")).as("the database says it is gone: forgotten").isEmpty();
+        var again = database.put(MetadataStoreContract.record(bucket, "read-before", "back again")).stored();
+        assertThat(store.find(bucket, "read-before")).contains(again);
+        database.down = true;
+
+        assertThat(store.find(bucket, "read-before")).contains(again);
     }
 
     @Test

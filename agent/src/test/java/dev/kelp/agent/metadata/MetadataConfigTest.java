@@ -57,7 +57,7 @@ class MetadataConfigTest {
             "kelp.metadata.probe-interval", "2s"))) {
             var config = context.getBean(MetadataConfig.class);
 
-            assertThat(config).isEqualTo(new MetadataConfig("jdbc:postgresql://127.0.0.1:1/kelp", "kelp", "s3cret", Duration.ofSeconds(2)));
+            assertThat(config).isEqualTo(new MetadataConfig("jdbc:postgresql://127.0.0.1:1/kelp", "kelp", "s3cret", Duration.ofSeconds(2), 100000L));
             assertThat(config.embedded()).isFalse();
             assertThat(config.toString()).doesNotContain("s3cret");
             assertThat(datasource(context).getJdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:1/kelp");
@@ -71,7 +71,7 @@ class MetadataConfigTest {
     void aUrlThatIsNotJdbcIsRefused() {
         try (var context = run(Map.of())) {
             var violations = context.getBean(Validator.class)
-                .validate(new MetadataConfig("postgres://db:5432/kelp", "kelp", "kelp", Duration.ofMillis(500)));
+                .validate(new MetadataConfig("postgres://db:5432/kelp", "kelp", "kelp", Duration.ofMillis(500), 100000L));
             assertThat(violations).extracting(ConstraintViolation::getMessage)
                 .containsExactly("kelp.metadata.url must be a JDBC url (jdbc:postgresql://host:port/db)");
         }
@@ -81,7 +81,7 @@ class MetadataConfigTest {
 
     @Test
     void aProbeIntervalMustBePositive() {
-        assertThatThrownBy(() -> new MetadataConfig(null, null, null, Duration.ZERO))
+        assertThatThrownBy(() -> new MetadataConfig(null, null, null, Duration.ZERO, 100000L))
             .hasMessageContaining("kelp.metadata.probe-interval must be positive");
     }
 

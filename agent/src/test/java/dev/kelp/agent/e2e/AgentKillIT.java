@@ -120,6 +120,69 @@ class AgentKillIT {
         assertThat(again.body()).isEqualTo(drainBody(7));
     }
 
+    @Test
+    void killedMidMultipartPartKeepsTheAcknowledgedPartsAndTheUploadCompletesAfterRestart() throws Exception {
+        Path work = Files.createTempDirectory("kelp-kill-mpu");
+        String config = ProvingGroundConfig.render(work.resolve("fallback"), List.of(bucket));
+        agent = AgentProcess.start(work, config);
+        var started = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/uploads/" + bucket + "/video.bin"))
+            .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).isEqualTo(201);
+        String uploadId = started.body().replaceAll(".*\"uploadId\":\"([^\"]+)\".*", "$1");
+        byte[] part1 = partBody(1);
+        byte[] part2 = partBody(2);
+        assertThat(putPart(uploadId, 1, HttpRequest.BodyPublishers.ofByteArray(part1)).statusCode()).isEqualTo(200);
+
+        // Part 2 stalls half-way through and the agent is killed right then.
+        var halfSent = new CountDownLatch(1);
+        var stalled = new StallingBody(part2.length, part2.length / 2, halfSent);
+        CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(partUri(uploadId, 2))
+            .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> stalled), part2.length)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(halfSent.await(60, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300);
+        agent.kill();
+        stalled.release();
+        assertThatThrownBy(() -> inFlight.get(30, TimeUnit.SECONDS)).as("the killed agent acknowledged nothing of part 2");
+
+        agent = AgentProcess.start(work, config, agent.port());
+        var listed = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/uploads/" + uploadId)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(listed).as("after restart the upload holds part 1 only").contains("\"partNumber\":1").doesNotContain("\"partNumber\":2");
+        assertThat(putPart(uploadId, 2, HttpRequest.BodyPublishers.ofByteArray(part2)).statusCode()).isEqualTo(200);
+        String parts = "[{\"partNumber\":1,\"etag\":\"%s\"},{\"partNumber\":2,\"etag\":\"%s\"}]"
+            .formatted(ContentHash.ofBytes(part1).hex(), ContentHash.ofBytes(part2).hex());
+        var completed = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/uploads/" + uploadId + "/complete"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(parts)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(completed.statusCode()).as("complete after restart: %s", completed.body()).isEqualTo(201);
+
+        byte[] whole = new byte[part1.length + part2.length];
+        System.arraycopy(part1, 0, whole, 0, part1.length);
+        System.arraycopy(part2, 0, whole, part1.length, part2.length);
+        var read = http.send(HttpRequest.newBuilder(uri("video.bin")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(ContentHash.ofBytes(read.body())).isEqualTo(ContentHash.ofBytes(whole));
+        try (S3Client s3 = SeaweedFsClients.direct()) {
+            byte[] stored = s3.getObjectAsBytes(b -> b.bucket(bucket).key("blobs/" + ContentHash.ofBytes(whole).shardedPath())).asByteArray();
+            assertThat(ContentHash.ofBytes(stored)).as("the object on SeaweedFS").isEqualTo(ContentHash.ofBytes(whole));
+        }
+    }
+
+    private static byte[] partBody(int n) {
+        byte[] body = new byte[(8 << 20) + n * 4096];
+        new java.util.SplittableRandom(n * 104729L).nextBytes(body);
+        return body;
+    }
+
+    private URI partUri(String uploadId, int n) {
+        return URI.create(agent.baseUrl() + "/v1/uploads/" + uploadId + "/parts/" + n);
+    }
+
+    private HttpResponse<String> putPart(String uploadId, int n, HttpRequest.BodyPublisher body) throws Exception {
+        return http.send(HttpRequest.newBuilder(partUri(uploadId, n)).PUT(body).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static byte[] drainBody(int i) {
         byte[] body = new byte[128 * 1024];
         new java.util.SplittableRandom(i * 7919L).nextBytes(body);

@@ -19,8 +19,8 @@ import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.operator.server.CaBundlePatcher;
 import dev.kelp.operator.server.CertificateBundle;
 import dev.kelp.operator.server.CertificateIssuer.SubjectNames;
-import dev.kelp.operator.server.CertificateRefresher;
-import dev.kelp.operator.server.HttpsEndpoint;
+import dev.kelp.operator.server.EndpointSettings;
+import dev.kelp.operator.server.OperatorEndpoint;
 import dev.kelp.operator.server.RenewalPolicy;
 import dev.kelp.operator.server.SelfManagedCertificates;
 import dev.kelp.testkit.TestCluster;
@@ -37,7 +37,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,12 +65,19 @@ class PodInjectionWebhookIT {
     private static final String IMAGE = "ghcr.io/kelp-dev/kelp-agent:it";
     private static final String HASH = "3f1c0ffee";
 
-    private static KubernetesClient client;
-    private static PolicyCatalog catalog;
-    private static CertificateRefresher refresher;
-    private static HttpsEndpoint endpoint;
-    private static PodMutationWebhook webhook;
+    private static final Map<String, String> ENV = Map.of(
+        "KELP_OPERATOR_NAMESPACE", OPERATOR_NAMESPACE,
+        "KELP_WEBHOOK_PORT", "0",
+        "KELP_WEBHOOK_IPS", "127.0.0.1",
+        "KELP_WEBHOOK_CONFIGURATION", WEBHOOK,
+        "KELP_WEBHOOK_TLS_SECRET", TLS_SECRET,
+        "KELP_AGENT_IMAGE", IMAGE);
 
+    private static KubernetesClient client;
+    private static Injection injection;
+    private static OperatorEndpoint endpoint;
+
+    /** Wired the way the operator's main wires it, from the same environment variables. */
     @BeforeAll
     static void startWebhook() {
         client = TestCluster.client();
@@ -81,16 +87,12 @@ class PodInjectionWebhookIT {
         client.secrets().inNamespace(OPERATOR_NAMESPACE).withName(TLS_SECRET).delete();
         client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(WEBHOOK).delete();
 
-        catalog = PolicyCatalog.start(client, Duration.ofSeconds(30));
-        webhook = new PodMutationWebhook(new PodInjector(catalog, AgentDefaults.withImage(IMAGE), MissingPolicyAction.REJECT), new PodEvents(client));
-        var patcher = new CaBundlePatcher(client, WEBHOOK);
-        refresher = new CertificateRefresher(certificates()).onLoad(patcher::patch);
-        CertificateBundle first = refresher.start(Duration.ofMinutes(10));
-        endpoint = serve(first);
+        injection = Injection.start(client, InjectionSettings.fromEnv(ENV), (ns, policy) -> { });
+        endpoint = serve();
         // Registered with no caBundle: the patcher must fill it in, or the API server cannot trust us.
         InjectionWebhookConfiguration.apply(client, InjectionWebhookConfiguration.forUrl(WEBHOOK,
             "https://127.0.0.1:" + endpoint.port(), null, InjectionWebhookConfiguration.excluded(OPERATOR_NAMESPACE)));
-        assertThat(patcher.patch(refresher.current())).isTrue();
+        assertThat(new CaBundlePatcher(client, WEBHOOK).patch(certificates().load())).isTrue();
 
         secret("s3-creds", Map.of("accessKey", "a", "secretKey", "b"));
         secret("pg", Map.of("url", "jdbc:postgresql://pg:5432/kelp", "username", "u", "password", "p"));
@@ -116,11 +118,8 @@ class PodInjectionWebhookIT {
         if (endpoint != null) {
             endpoint.close();
         }
-        if (refresher != null) {
-            refresher.close();
-        }
-        if (catalog != null) {
-            catalog.close();
+        if (injection != null) {
+            injection.close();
         }
         if (client != null) {
             client.close();
@@ -260,17 +259,15 @@ class PodInjectionWebhookIT {
     @Order(7)
     void aRestartedServerReusesTheCertificateInItsSecretAndTheCaBundleStillHolds() {
         String caBundleBefore = caBundle();
-        CertificateBundle before = refresher.current();
+        CertificateBundle before = certificates().load();
         endpoint.close();
-        refresher.close();
 
-        var patcher = new CaBundlePatcher(client, WEBHOOK);
-        refresher = new CertificateRefresher(certificates()).onLoad(patcher::patch);
-        CertificateBundle after = refresher.start(Duration.ofMinutes(10));
-        endpoint = serve(after);
+        endpoint = serve();
         InjectionWebhookConfiguration.apply(client, InjectionWebhookConfiguration.forUrl(WEBHOOK,
-            "https://127.0.0.1:" + endpoint.port(), after.caPem(), InjectionWebhookConfiguration.excluded(OPERATOR_NAMESPACE)));
+            "https://127.0.0.1:" + endpoint.port(), endpoint.caPem(), InjectionWebhookConfiguration.excluded(OPERATOR_NAMESPACE)));
+        CertificateBundle after = certificates().load();
 
+        assertThat(endpoint.caPem()).isEqualTo(before.caPem());
         assertThat(after.certPem()).isEqualTo(before.certPem());
         assertThat(after.keyPem()).isEqualTo(before.keyPem());
         assertThat(caBundle()).isEqualTo(caBundleBefore);
@@ -284,10 +281,8 @@ class PodInjectionWebhookIT {
             SubjectNames.forService("kelp-operator", OPERATOR_NAMESPACE, List.of("127.0.0.1")), RenewalPolicy.DEFAULT, Clock.systemUTC());
     }
 
-    private static HttpsEndpoint serve(CertificateBundle bundle) {
-        var server = new HttpsEndpoint(new InetSocketAddress("127.0.0.1", 0), bundle, HttpsEndpoint.Settings.DEFAULT);
-        refresher.onChange(server::useCertificate);
-        return server.mount(PodMutationWebhook.PATH, webhook).start();
+    private static OperatorEndpoint serve() {
+        return OperatorEndpoint.create(client, EndpointSettings.fromEnv(ENV)).mount(PodMutationWebhook.PATH, injection.webhook()).start();
     }
 
     private static String caBundle() {

@@ -16,6 +16,13 @@ public final class PodEvents {
 
     private final KubernetesClient client;
 
+    /** Like the kubelet's {@code <pod>.<suffix>}; a generateName prefix ("web-") loses its dash to stay a valid name. */
+    static String eventPrefix(String podName) {
+        String base = podName.length() > 200 ? podName.substring(0, 200) : podName;
+        base = base.replaceAll("[-.]+$", "");
+        return (base.isEmpty() ? "pod" : base) + ".";
+    }
+
     public PodEvents(KubernetesClient client) {
         this.client = client;
     }
@@ -27,7 +34,7 @@ public final class PodEvents {
     public void warn(String namespace, String podName, String uid, String reason, String message) {
         String now = Instant.now().toString();
         var event = new EventBuilder()
-            .withNewMetadata().withGenerateName(podName + ".").withNamespace(namespace).endMetadata()
+            .withNewMetadata().withGenerateName(eventPrefix(podName)).withNamespace(namespace).endMetadata()
             .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(namespace).withName(podName).withUid(uid).endInvolvedObject()
             .withType("Warning").withReason(reason).withMessage(message)
             .withNewSource().withComponent("kelp-operator").endSource()

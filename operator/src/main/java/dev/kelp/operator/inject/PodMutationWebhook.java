@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The mutating admission webhook at {@code /mutate-pods}: AdmissionReview v1 in, a JSONPatch
- * out. Any answer it gives is an answer: an error inside becomes a refusal with the reason,
- * never a 500 the API server would turn into the failure policy silently.
+ * out. Any answer it gives is an answer: an error inside is answered as the failure policies
+ * would answer it (a refusal with the reason for an annotated pod, admission with a warning
+ * for any other), never a 500 the API server would log and apply silently.
  */
 public final class PodMutationWebhook implements HttpHandler {
 
@@ -95,7 +96,13 @@ public final class PodMutationWebhook implements HttpHandler {
             decision = injector.decide(pod, namespace);
         } catch (RuntimeException e) {
             LOG.error("Injection into pod {}/{} failed", namespace, podName, e);
-            return refuse(response, "Kelp could not inject its agent: " + e);
+            // The same choice as the failure policies: a pod that named a policy is refused, any
+            // other pod (most are not Kelp's at all) is let through.
+            String message = "Kelp could not decide on its agent: " + e;
+            var annotations = pod.getMetadata().getAnnotations();
+            return annotations != null && annotations.containsKey(InjectionContract.POLICY_ANNOTATION)
+                ? refuse(response, message)
+                : response.withWarnings(List.of(message)).build();
         }
         return switch (decision) {
             case InjectionDecision.Untouched u -> response.build();

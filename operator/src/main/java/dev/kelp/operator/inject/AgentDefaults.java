@@ -1,0 +1,33 @@
+package dev.kelp.operator.inject;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.time.Duration;
+
+/**
+ * What the operator puts into the agent container where the policy says nothing.
+ *
+ * @param image     the agent image released with this operator
+ * @param resources requests and limits when the policy sets none
+ * @param drain     time the agent gets after the app has stopped to finish in-flight writes;
+ *                  added to the pod's terminationGracePeriodSeconds
+ * @param runAsUser the non-root user the agent runs as (the agent image's user)
+ */
+public record AgentDefaults(String image, ResourceRequirements resources, Duration drain, long runAsUser) {
+
+    /**
+     * 256Mi/512Mi memory: the agent's heap is 75% of the limit (MaxRAMPercentage), enough for
+     * the default cache and streaming bodies; 100m CPU requested, no CPU limit so a burst of
+     * sync work is not throttled.
+     */
+    public static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .build();
+
+    public static AgentDefaults withImage(String image) {
+        return new AgentDefaults(image, DEFAULT_RESOURCES, Duration.ofSeconds(30), 65532);
+    }
+}

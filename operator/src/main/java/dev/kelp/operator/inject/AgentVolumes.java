@@ -1,0 +1,61 @@
+package dev.kelp.operator.inject;
+
+import dev.kelp.crds.v1alpha1.FallbackSpec;
+import dev.kelp.crds.v1alpha1.StoragePolicy;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import java.util.List;
+
+/**
+ * The volumes the agent needs: its configuration, its fallback volume and a small /tmp.
+ *
+ * <p>The fallback volume is what the policy says: an emptyDir with its size limit; an
+ * existing claim by name; or, for {@code pvc.size}, a generic ephemeral volume, a claim the
+ * kubelet makes for the pod and deletes with it. An ephemeral claim survives container
+ * restarts and node-level disk pressure better than an emptyDir and can use a storage class,
+ * but it does not outlive the pod: objects not yet synced when the pod is deleted are lost,
+ * as with an emptyDir. A claim that outlives its pod needs a StatefulSet's
+ * volumeClaimTemplates or {@code pvc.claimName}; a webhook cannot give a bare pod one.
+ */
+public final class AgentVolumes {
+
+    /** Class loading, Netty's native libraries and the JVM's perf data: small and short-lived. */
+    static final Quantity TMP_SIZE = new Quantity("64Mi");
+    static final Quantity DEFAULT_FALLBACK_SIZE = new Quantity("1Gi");
+
+    private AgentVolumes() {
+    }
+
+    public static List<Volume> of(StoragePolicy policy) {
+        String name = policy.getMetadata().getName();
+        return List.of(
+            new VolumeBuilder().withName(InjectionContract.CONFIG_VOLUME)
+                .withNewConfigMap().withName(InjectionContract.configMapName(name)).endConfigMap().build(),
+            fallback(name, policy.getSpec().getFallback()),
+            new VolumeBuilder().withName(InjectionContract.TMP_VOLUME)
+                .withNewEmptyDir().withSizeLimit(TMP_SIZE).endEmptyDir().build());
+    }
+
+    static Volume fallback(String policy, FallbackSpec fallback) {
+        var volume = new VolumeBuilder().withName(InjectionContract.FALLBACK_VOLUME);
+        if (fallback != null && fallback.getPvc() != null && fallback.getPvc().getClaimName() != null) {
+            return volume.withNewPersistentVolumeClaim().withClaimName(fallback.getPvc().getClaimName()).endPersistentVolumeClaim().build();
+        }
+        if (fallback != null && fallback.getPvc() != null && fallback.getPvc().getSize() != null) {
+            var pvc = fallback.getPvc();
+            return volume.withNewEphemeral().withNewVolumeClaimTemplate()
+                .withNewMetadata().addToLabels(InjectionContract.POLICY_LABEL, policy)
+                    .addToLabels(InjectionContract.MANAGED_BY_LABEL, InjectionContract.MANAGED_BY).endMetadata()
+                .withNewSpec()
+                    .withAccessModes("ReadWriteOnce")
+                    .withStorageClassName(pvc.getStorageClass())
+                    .withNewResources().addToRequests("storage", pvc.getSize()).endResources()
+                .endSpec()
+                .endVolumeClaimTemplate().endEphemeral().build();
+        }
+        Quantity size = fallback != null && fallback.getEmptyDir() != null && fallback.getEmptyDir().getSizeLimit() != null
+            ? fallback.getEmptyDir().getSizeLimit() : DEFAULT_FALLBACK_SIZE;
+        return volume.withNewEmptyDir().withSizeLimit(size).endEmptyDir().build();
+    }
+}

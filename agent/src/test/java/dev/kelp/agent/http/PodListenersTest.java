@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The listener layout the operator renders for a pod (docs/agent-config.md): the object API
- * on loopback only, health and metrics on every interface and nowhere else.
+ * The listener layout of an agent in a pod ({@code kelp.agent.health-port}, docs/agent-config.md):
+ * the object API on loopback only, health and metrics on every interface and nowhere else.
  */
 class PodListenersTest {
 
@@ -38,12 +38,10 @@ class PodListenersTest {
     static void start() throws IOException {
         apiPort = freePort();
         healthPort = freePort();
+        // As the injected sidecar starts it: KELP_AGENT_PORT and KELP_AGENT_HEALTH_PORT.
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-            "micronaut.server.netty.listeners.api.host", "127.0.0.1",
-            "micronaut.server.netty.listeners.api.port", apiPort,
-            "micronaut.server.netty.listeners.health.port", healthPort,
-            "micronaut.server.netty.listeners.health.expose-default-routes", false,
-            "endpoints.all.port", healthPort,
+            "micronaut.server.port", apiPort,
+            "kelp.agent.health-port", healthPort,
             "kelp.fallback.dir", dir.toString()));
     }
 

@@ -222,6 +222,39 @@ class AgentReportingIT {
 
     @Test
     @Order(6)
+    void theHandlerTakesThousandsOfReportsPerSecond() throws Exception {
+        int threads = 8;
+        int each = 500;
+        String uid = pod.getMetadata().getUid();
+        var pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        var done = new java.util.ArrayList<java.util.concurrent.Future<Long>>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                long accepted = 0;
+                for (int i = 0; i < each; i++) {
+                    String body = Reports.json(POD, uid, "FALLBACK").replace("\"shop\"", "\"" + NAMESPACE + "\"")
+                        .replace("\"seq\":7", "\"seq\":" + (1_000_000 + thread * each + i));
+                    accepted += post(body).statusCode() == 204 ? 1 : 0;
+                }
+                return accepted;
+            }));
+        }
+        long accepted = 0;
+        for (var f : done) {
+            accepted += f.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        System.out.printf("[AgentReportingIT] %d reports over HTTPS (keep-alive, %d clients) in %.2f s: %.0f reports/s%n",
+            accepted, threads, seconds, accepted / seconds);
+        assertThat(accepted).isEqualTo((long) threads * each);
+        assertThat(fold().fallback()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(7)
     void deletingThePodDropsItsAgentFromTheFold() {
         client.pods().inNamespace(NAMESPACE).withName(POD).delete();
 
@@ -234,7 +267,7 @@ class AgentReportingIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theEventSourceTriggeredThePolicyAtMostOncePerInterval() {
         System.out.printf("[AgentReportingIT] %d reconcile triggers for %s%n", triggers.size(), POLICY_ID);
         assertThat(triggers).hasSizeGreaterThanOrEqualTo(4);

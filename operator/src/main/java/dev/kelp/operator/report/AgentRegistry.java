@@ -48,8 +48,12 @@ public final class AgentRegistry implements FleetView, AutoCloseable {
         }
     }
 
+    /** How long a new registry takes to hear from every agent: one default heartbeat plus its jitter. */
+    public static final Duration WARM_UP = Duration.ofSeconds(66);
+
     private final PodDirectory pods;
     private final Clock clock;
+    private volatile Instant startedAt;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final List<FleetListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
@@ -64,6 +68,7 @@ public final class AgentRegistry implements FleetView, AutoCloseable {
 
     /** Starts forgetting silent agents (checked every second). */
     public AgentRegistry start() {
+        startedAt = clock.instant();
         sweeper.scheduleWithFixedDelay(this::sweepSafely, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -108,6 +113,17 @@ public final class AgentRegistry implements FleetView, AutoCloseable {
             return new FleetFold.Member(counts ? entry.report() : null);
         }).toList();
         return members.isEmpty() ? FleetStatus.NONE : FleetFold.fold(members);
+    }
+
+    /**
+     * Whether the registry has run for one heartbeat ({@link #WARM_UP}), so every live agent
+     * has reported to it. A new leader starts empty: before it is warm, pods without a report
+     * mean "not heard yet" rather than "silent", and the reconciler may keep the agent figures
+     * already in status instead of writing "0 ready".
+     */
+    public boolean isWarm() {
+        Instant started = startedAt;
+        return started != null && !clock.instant().isBefore(started.plus(WARM_UP));
     }
 
     /** Whether the pod informer has listed the pods once: before that every report would look unknown. */

@@ -52,6 +52,8 @@ class AgentReportingIT {
     private static final String POD = "web-0";
     /** The handler behind a server that closes every connection: each report pays a TLS handshake. */
     private static final String CLOSING_PATH = "/closing" + AgentReportHandler.PATH;
+    /** The handler as a replica that is not the leader serves it. */
+    private static final String FOLLOWER_PATH = "/follower" + AgentReportHandler.PATH;
     private static final String SERVER_THREAD = "report-server-";
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -92,6 +94,7 @@ class AgentReportingIT {
         server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         var handler = new AgentReportHandler(registry, () -> true);
         server.createContext(AgentReportHandler.PATH, handler);
+        server.createContext(FOLLOWER_PATH, new AgentReportHandler(registry, () -> false));
         server.createContext(CLOSING_PATH, exchange -> {
             exchange.getResponseHeaders().set("Connection", "close");
             handler.handle(exchange);
@@ -204,6 +207,21 @@ class AgentReportingIT {
         assertThat(badMode.statusCode()).isEqualTo(400);
         assertThat(badMode.body()).contains("mode: 'SOMETIMES' is not one of");
         assertThat(get.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    @Order(4)
+    void anOversizedBodyIsRefusedAndAFollowerSendsAgentsToTheLeader() throws Exception {
+        var huge = post("{\"reasons\":[\"" + "x".repeat(ReportParser.MAX_BODY_BYTES) + "\"]}");
+        String valid = Reports.json(POD, pod.getMetadata().getUid(), "FULL").replace("\"shop\"", "\"" + NAMESPACE + "\"");
+        var follower = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + FOLLOWER_PATH))
+            .POST(HttpRequest.BodyPublishers.ofString(valid)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(follower.statusCode()).isEqualTo(503);
+        assertThat(follower.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(follower.body()).contains("not the leader");
+        assertThat(fold().fallback()).as("a follower keeps nothing").isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,35 @@
+package dev.kelp.agent.report;
+
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/**
+ * The body of one report to the operator (docs/operator.md, "How agents report their mode").
+ * Times are ISO-8601 strings so the operator need not agree with Micronaut on how instants
+ * serialise.
+ *
+ * @param seq              increases by one with every report this agent process sends
+ * @param heartbeatSeconds how often this agent reports when nothing changes: the operator
+ *                         forgets it after three of these without a report
+ */
+@Serdeable
+public record AgentReport(
+    String policy,
+    String namespace,
+    String pod,
+    String podUid,
+    String agentId,
+    String mode,
+    String since,
+    List<String> reasons,
+    boolean ready,
+    Pending pending,
+    long seq,
+    String sentAt,
+    long heartbeatSeconds) {
+
+    /** What waits on the fallback volume to reach SeaweedFS, as {@code GET /v1/mode} says. */
+    @Serdeable
+    public record Pending(long objects, long bytes, long oldestAgeSeconds) {
+    }
+}

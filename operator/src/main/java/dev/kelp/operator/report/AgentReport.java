@@ -1,0 +1,34 @@
+package dev.kelp.operator.report;
+
+import dev.kelp.crds.v1alpha1.AgentMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One agent's report, validated (see {@link ReportParser}); the agent's side of it is
+ * {@code dev.kelp.agent.report.AgentReport}, the wire format docs/operator.md describes.
+ *
+ * @param heartbeat how often the agent reports when nothing changes
+ */
+public record AgentReport(
+    String policy,
+    String namespace,
+    String pod,
+    String podUid,
+    String agentId,
+    AgentMode mode,
+    Instant since,
+    List<String> reasons,
+    boolean ready,
+    long pendingObjects,
+    long pendingBytes,
+    long oldestPendingAgeSeconds,
+    long seq,
+    Instant sentAt,
+    Duration heartbeat) {
+
+    public AgentReport {
+        reasons = List.copyOf(reasons);
+    }
+}

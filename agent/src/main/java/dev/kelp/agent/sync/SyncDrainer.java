@@ -113,6 +113,14 @@ public class SyncDrainer {
         }
     }
 
+    /**
+     * Starts a drain round now instead of at the next interval, for a person who wants the
+     * queue emptied (POST /v1/sync); a round already running just goes on.
+     */
+    public void requestDrain() {
+        scheduler.execute(this::drainSafely);
+    }
+
     /** Drains until the queue is empty or the agent leaves FULL; returns the number synced. */
     public int drain() {
         return drain(Instant.MAX);

@@ -51,6 +51,10 @@ class AgentShutdownIT {
         Path work = Files.createTempDirectory("kelp-stop-upload");
         String config = ProvingGroundConfig.render(work.resolve("fallback"), List.of(bucket));
         agent = AgentProcess.start(work, config);
+        var forced = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/sync")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(forced.statusCode()).as("POST /v1/sync while FULL: %s", forced.body()).isEqualTo(202);
+        assertThat(forced.body()).contains("\"objects\":0");
 
         // 24 MiB whose client pauses after 8 MiB: SIGTERM arrives in the pause.
         long size = 24L << 20;
@@ -92,6 +96,11 @@ class AgentShutdownIT {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body(i))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as("PUT %d while SeaweedFS is out of reach: %s", i, response.body()).isEqualTo(201);
         }
+
+        var notNow = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/sync")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(notNow.statusCode()).as("POST /v1/sync while SeaweedFS is out of reach").isEqualTo(409);
+        assertThat(notNow.body()).contains("NotFull").contains("drains by itself");
 
         gate.open();
         agent.awaitMode("FULL", Duration.ofSeconds(30));

@@ -265,4 +265,12 @@ class ObjectApiTest {
             return Integer.parseInt(statusLine.substring(9, 12));
         }
     }
+
+    @Test
+    void forcingADrainWithoutSeaweedFsSaysWhy() throws Exception {
+        var response = http.send(HttpRequest.newBuilder(URI.create(base.replace("/v1/objects/", "/v1/sync")))
+            .POST(BodyPublishers.noBody()).build(), BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.body()).contains("NoRemoteStore");
+    }
 }

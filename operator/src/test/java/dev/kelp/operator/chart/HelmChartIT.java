@@ -75,6 +75,67 @@ class HelmChartIT {
         return KelpChart.valuesFiles();
     }
 
+    /** values.yaml, values.schema.json and docs/helm.md's table list the same values. */
+    @Test
+    void everyValueIsTypedInTheSchemaAndInTheDocsTable() throws IOException {
+        Map<?, ?> values = Serialization.unmarshal(Files.readString(KelpChart.dir().resolve("values.yaml")), Map.class);
+        Map<?, ?> schema = Serialization.unmarshal(Files.readString(KelpChart.dir().resolve("values.schema.json")), Map.class);
+        String docs = Files.readString(ProvingGround.repoRoot().resolve("docs/helm.md"));
+        var leaves = new ArrayList<String>();
+        leaves(values, "", leaves);
+        assertThat(leaves).hasSizeGreaterThan(30);
+        for (String leaf : leaves) {
+            assertThat(schemaOf(schema, leaf)).as("values.schema.json types " + leaf)
+                .matches(n -> n.containsKey("type") || n.containsKey("enum"));
+            assertThat(ancestors(leaf)).as("docs/helm.md's values table lists " + leaf + " or a value that holds it")
+                .anyMatch(key -> docs.contains("| `" + key + "` |"));
+        }
+    }
+
+    private static void leaves(Map<?, ?> node, String prefix, List<String> out) {
+        node.forEach((key, value) -> {
+            String path = prefix.isEmpty() ? String.valueOf(key) : prefix + "." + key;
+            if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+                leaves(map, path, out);
+            } else {
+                out.add(path);
+            }
+        });
+    }
+
+    /** The schema node for a dotted path, following properties, additionalProperties and $refs. */
+    private static Map<?, ?> schemaOf(Map<?, ?> root, String path) {
+        Map<?, ?> node = root;
+        for (String key : path.split("\\.")) {
+            node = resolve(root, node);
+            Object next = node.get("properties") instanceof Map<?, ?> properties ? properties.get(key) : null;
+            if (next == null) {
+                next = node.get("additionalProperties");
+            }
+            if (!(next instanceof Map<?, ?> map)) {
+                throw new AssertionError("values.schema.json has no schema for " + path + " (at " + key + ")");
+            }
+            node = map;
+        }
+        return resolve(root, node);
+    }
+
+    private static Map<?, ?> resolve(Map<?, ?> root, Map<?, ?> node) {
+        while (node.get("$ref") instanceof String ref) {
+            node = (Map<?, ?>) ((Map<?, ?>) root.get("definitions")).get(ref.substring("#/definitions/".length()));
+        }
+        return node;
+    }
+
+    private static List<String> ancestors(String path) {
+        var keys = new ArrayList<String>();
+        for (int i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
+            keys.add(path.substring(0, i));
+        }
+        keys.add(path);
+        return keys;
+    }
+
     @Test
     void theChartsCrdsAreTheGeneratedOnesByteForByte() throws IOException {
         Path generated = ProvingGround.repoRoot().resolve("crds/generated");

@@ -3,16 +3,24 @@ package dev.kelp.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kelp.crds.v1alpha1.SeaweedfsSpec;
+import dev.kelp.crds.v1alpha1.StoragePolicy;
+import dev.kelp.crds.v1alpha1.StoragePolicySpec;
+import dev.kelp.operator.KelpOperator;
 import dev.kelp.operator.chart.KelpChart.ValuesFile;
 import dev.kelp.operator.inject.AgentDefaults;
+import dev.kelp.operator.inject.Injection;
 import dev.kelp.operator.inject.InjectionSettings;
 import dev.kelp.operator.inject.InjectionWebhookConfiguration;
 import dev.kelp.operator.server.EndpointSettings;
+import dev.kelp.operator.server.OperatorEndpoint;
 import dev.kelp.testkit.ProvingGround;
 import dev.kelp.testkit.TestCluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -23,6 +31,12 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +46,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -347,90 +360,189 @@ class HelmChartIT {
      */
     @Test
     void installGrantsWhatTheOperatorNeedsUpgradeKeepsTheCaBundleAndUninstallLeavesOnlyTheCrds() {
-        String suffix = UUID.randomUUID().toString().substring(0, 6);
-        String release = "kelp-" + suffix;
-        String namespace = "kelp-chart-" + suffix;
-        String shop = "kelp-shop-" + suffix;
-        String other = "kelp-other-" + suffix;
-        for (String ns : List.of(namespace, shop, other)) {
-            TestCluster.createNamespace(client, ns);
-        }
-        var base = List.of("--namespace", namespace, "--set", "rbac.secretReaders.namespaces={" + shop + "}");
-
-        // The schema guards helm install too: nothing is installed.
-        Helm.Result typo = helm.run(concat(List.of("install", release, KelpChart.dir().toString(), "--set", "operator.replica=2"), base));
-        assertThat(typo.succeeded()).as(typo.toString()).isFalse();
-        assertThat(typo.output()).contains("additional properties 'replica' not allowed");
-        assertThat(helm.run("status", release, "--namespace", namespace).succeeded()).isFalse();
-
-        Helm.Result install = helm.run(concat(List.of("install", release, KelpChart.dir().toString()), base));
-        assertThat(install.succeeded()).as(install.toString()).isTrue();
-        assertThat(install.output()).contains("STATUS: deployed", "kubectl -n " + namespace + " rollout status deployment/" + release + "-operator");
-
-        Helm.Result got = helm.run("get", "manifest", release, "--namespace", namespace);
-        assertThat(got.succeeded()).as(got.toString()).isTrue();
-        Manifest installed = Manifest.parse(got.output());
-        assertThat(installed.objects()).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Role", "RoleBinding",
-            "Service", "Deployment", "MutatingWebhookConfiguration");
-        for (HasMetadata o : installed.objects()) {
-            assertThat(client.resource(o).get()).as("installed: " + Manifest.describe(o)).isNotNull();
-        }
-        List<String> crds = crdNames();
-        assertThat(crds).allSatisfy(name ->
-            assertThat(client.apiextensions().v1().customResourceDefinitions().withName(name).get()).as("CRD " + name).isNotNull());
-
-        String operator = release + "-operator";
-        String sa = "system:serviceaccount:" + namespace + ":" + operator;
-        assertThat(allowed(sa, "get", "", "secrets", shop, "any-credentials")).isTrue();
-        assertThat(allowed(sa, "list", "", "secrets", shop, null)).isFalse();
-        assertThat(allowed(sa, "watch", "", "secrets", shop, null)).isFalse();
-        assertThat(allowed(sa, "get", "", "secrets", other, "any-credentials")).as("a namespace not listed").isFalse();
-        assertThat(allowed(sa, "list", "", "secrets", null, null)).isFalse();
-        assertThat(allowed(sa, "create", "", "secrets", namespace, null)).isTrue();
-        assertThat(allowed(sa, "update", "", "secrets", namespace, operator + "-webhook-tls")).isTrue();
-        assertThat(allowed(sa, "get", "", "secrets", namespace, "someone-elses")).isFalse();
-        assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, operator)).isTrue();
-        assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, "another-webhook")).isFalse();
-        for (String verb : List.of("get", "update", "patch")) {
-            assertThat(allowed(sa, verb, "coordination.k8s.io", "leases", namespace, "kelp-operator")).as(verb + " lease").isTrue();
-        }
-        assertThat(allowed(sa, "create", "coordination.k8s.io", "leases", namespace, null)).isTrue();
-        assertThat(allowed(sa, "patch", "kelp.dev", "storagepolicies/status", other, "p")).isTrue();
-        assertThat(allowed(sa, "watch", "", "pods", null, null)).isTrue();
-        assertThat(allowed(sa, "create", "", "pods", other, null)).isFalse();
-
-        // The operator puts its CA into the caBundle (CaBundlePatcher); an upgrade must keep it.
-        String caBundle = java.util.Base64.getEncoder().encodeToString("-----BEGIN CERTIFICATE-----\nstand-in\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var webhooks = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(operator);
-        webhooks.edit(c -> {
-            c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
-            return c;
-        });
-        Helm.Result upgrade = helm.run(concat(List.of("upgrade", release, KelpChart.dir().toString(), "--reuse-values",
-            "--set", "operator.replicas=2", "--set", "operator.podDisruptionBudget.enabled=true"), List.of("--namespace", namespace)));
-        assertThat(upgrade.succeeded()).as(upgrade.toString()).isTrue();
-        assertThat(client.apps().deployments().inNamespace(namespace).withName(operator).get().getSpec().getReplicas()).isEqualTo(2);
-        assertThat(webhooks.get().getWebhooks()).allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isEqualTo(caBundle));
-        Manifest manifest = Manifest.parse(helm.run("get", "manifest", release, "--namespace", namespace).output());
-        assertThat(manifest.objects()).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
-
-        Helm.Result uninstall = helm.run("uninstall", release, "--namespace", namespace, "--wait", "--timeout", "60s");
-        assertThat(uninstall.succeeded()).as(uninstall.toString()).isTrue();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (HasMetadata o : manifest.objects()) {
-                assertThat(client.resource(o).get()).as("left after uninstall: " + Manifest.describe(o)).isNull();
+        try (Release release = Release.fresh(helm, "kelp-chart")) {
+            String namespace = release.namespace;
+            String shop = namespace + "-shop";
+            String other = namespace + "-other";
+            for (String ns : List.of(namespace, shop, other)) {
+                TestCluster.createNamespace(client, ns);
             }
-        });
-        assertThat(helm.run("list", "--namespace", namespace, "--short").output()).doesNotContain(release);
-        // Helm's crds/ convention: CRDs are installed once and never deleted, so the custom
-        // resources (and the data they describe) survive an uninstall; docs/helm.md says how to remove them.
-        assertThat(crds).allSatisfy(name ->
-            assertThat(client.apiextensions().v1().customResourceDefinitions().withName(name).get()).as("CRD kept: " + name).isNotNull());
+            String readers = "rbac.secretReaders.namespaces={" + shop + "}";
 
-        for (String ns : List.of(namespace, shop, other)) {
-            client.namespaces().withName(ns).delete();
+            // The schema guards helm install too: nothing is installed.
+            Helm.Result typo = release.install("--set", readers, "--set", "operator.replica=2");
+            assertThat(typo.succeeded()).as(typo.toString()).isFalse();
+            assertThat(typo.output()).contains("additional properties 'replica' not allowed");
+            assertThat(release.installed()).isFalse();
+
+            Helm.Result install = release.install("--set", readers);
+            assertThat(install.succeeded()).as(install.toString()).isTrue();
+            String operator = release.operator();
+            assertThat(install.output()).contains("STATUS: deployed", "kubectl -n " + namespace + " rollout status deployment/" + operator);
+
+            Manifest installed = release.manifest();
+            assertThat(installed.objects()).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Role", "RoleBinding",
+                "Service", "Deployment", "MutatingWebhookConfiguration");
+            for (HasMetadata o : installed.objects()) {
+                assertThat(client.resource(o).get()).as("installed: " + Manifest.describe(o)).isNotNull();
+            }
+            List<String> crds = crdNames();
+            assertThat(crds).allSatisfy(name ->
+                assertThat(client.apiextensions().v1().customResourceDefinitions().withName(name).get()).as("CRD " + name).isNotNull());
+
+            String sa = "system:serviceaccount:" + namespace + ":" + operator;
+            assertThat(allowed(sa, "get", "", "secrets", shop, "any-credentials")).isTrue();
+            assertThat(allowed(sa, "list", "", "secrets", shop, null)).isFalse();
+            assertThat(allowed(sa, "watch", "", "secrets", shop, null)).isFalse();
+            assertThat(allowed(sa, "get", "", "secrets", other, "any-credentials")).as("a namespace not listed").isFalse();
+            assertThat(allowed(sa, "list", "", "secrets", null, null)).isFalse();
+            assertThat(allowed(sa, "create", "", "secrets", namespace, null)).isTrue();
+            assertThat(allowed(sa, "update", "", "secrets", namespace, operator + "-webhook-tls")).isTrue();
+            assertThat(allowed(sa, "get", "", "secrets", namespace, "someone-elses")).isFalse();
+            assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, operator)).isTrue();
+            assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, "another-webhook")).isFalse();
+            for (String verb : List.of("get", "update", "patch")) {
+                assertThat(allowed(sa, verb, "coordination.k8s.io", "leases", namespace, "kelp-operator")).as(verb + " lease").isTrue();
+            }
+            assertThat(allowed(sa, "create", "coordination.k8s.io", "leases", namespace, null)).isTrue();
+            assertThat(allowed(sa, "patch", "kelp.dev", "storagepolicies/status", other, "p")).isTrue();
+            assertThat(allowed(sa, "watch", "", "pods", null, null)).isTrue();
+            assertThat(allowed(sa, "create", "", "pods", other, null)).isFalse();
+
+            // The operator puts its CA into the caBundle (CaBundlePatcher); an upgrade must keep it.
+            String caBundle = java.util.Base64.getEncoder().encodeToString("-----BEGIN CERTIFICATE-----\nstand-in\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            var webhooks = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(operator);
+            webhooks.edit(c -> {
+                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
+                return c;
+            });
+            Helm.Result upgrade = release.upgrade("--reuse-values", "--set", "operator.replicas=2", "--set", "operator.podDisruptionBudget.enabled=true");
+            assertThat(upgrade.succeeded()).as(upgrade.toString()).isTrue();
+            assertThat(client.apps().deployments().inNamespace(namespace).withName(operator).get().getSpec().getReplicas()).isEqualTo(2);
+            assertThat(webhooks.get().getWebhooks()).allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isEqualTo(caBundle));
+            Manifest manifest = release.manifest();
+            assertThat(manifest.objects()).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
+
+            Helm.Result uninstall = release.uninstall();
+            assertThat(uninstall.succeeded()).as(uninstall.toString()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (HasMetadata o : manifest.objects()) {
+                    assertThat(client.resource(o).get()).as("left after uninstall: " + Manifest.describe(o)).isNull();
+                }
+            });
+            assertThat(release.installed()).isFalse();
+            // Helm's crds/ convention: CRDs are installed once and never deleted, so the custom
+            // resources (and the data they describe) survive an uninstall; docs/helm.md says how to remove them.
+            assertThat(crds).allSatisfy(name ->
+                assertThat(client.apiextensions().v1().customResourceDefinitions().withName(name).get()).as("CRD kept: " + name).isNotNull());
+
+            for (String ns : List.of(namespace, shop, other)) {
+                client.namespaces().withName(ns).delete();
+            }
         }
+    }
+
+    /**
+     * The operator's own code, run as the chart's ServiceAccount (by impersonation), works with
+     * exactly the RBAC the chart installed: the injection caches sync cluster-wide, the
+     * self-managed certificate is created and its CA patched into the chart's webhook
+     * configuration, JOSDK's leader election passes its permission check and takes the Lease,
+     * and the reconciler reads a policy's Secret in a listed namespace and writes its status.
+     */
+    @Test
+    void theOperatorsOwnCodeRunsOnTheChartsRbacAsItsServiceAccount() throws Exception {
+        try (Release release = Release.fresh(helm, "kelp-run")) {
+            String namespace = release.namespace;
+            String shop = namespace + "-shop";
+            for (String ns : List.of(namespace, shop)) {
+                TestCluster.createNamespace(client, ns);
+            }
+            Helm.Result install = release.install("--set", "rbac.secretReaders.namespaces={" + shop + "}");
+            assertThat(install.succeeded()).as(install.toString()).isTrue();
+            Manifest manifest = release.manifest();
+            String operator = release.operator();
+
+            // The Deployment's environment as the kubelet would give it, on a free port.
+            var env = new LinkedHashMap<>(literalEnv(operatorContainer(manifest)));
+            env.put("KELP_OPERATOR_NAMESPACE", namespace);
+            env.put("KELP_WEBHOOK_PORT", "0");
+            EndpointSettings settings = EndpointSettings.fromEnv(env);
+
+            var closing = new ArrayList<AutoCloseable>();
+            try (KubernetesClient asOperator = ServiceAccountClient.of(namespace, operator)) {
+                closing.add(Injection.start(asOperator, InjectionSettings.fromEnv(env), (ns, policy) -> { }));
+                OperatorEndpoint endpoint = OperatorEndpoint.create(asOperator, settings);
+                closing.add(endpoint);
+                String caBundle = java.util.Base64.getEncoder().encodeToString(endpoint.caPem().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(operator).get().getWebhooks())
+                    .allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isEqualTo(caBundle));
+                assertThat(client.secrets().inNamespace(namespace).withName(settings.tlsSecret()).get()).isNotNull();
+
+                Operator leaderElected = new Operator(o -> o.withKubernetesClient(asOperator).withCloseClientOnStop(false)
+                    .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("kelp-operator")
+                        .withLeaseNamespace(namespace).withIdentity(operator + "-0")
+                        // JOSDK exits the JVM when a leader stops leading; the test stops it on purpose.
+                        .withExitOnStopLeading(false).build()));
+                leaderElected.register(new LeaseHolder());
+                closing.add(leaderElected::stop);
+                leaderElected.start();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    client.leases().inNamespace(namespace).withName("kelp-operator").get()).isNotNull()
+                    .satisfies(l -> assertThat(l.getSpec().getHolderIdentity()).isEqualTo(operator + "-0")));
+
+                Operator reconcilers = KelpOperator.create(asOperator);
+                closing.add(reconcilers::stop);
+                reconcilers.start();
+                client.secrets().inNamespace(shop).resource(new SecretBuilder().withNewMetadata().withName("s3-creds").endMetadata()
+                    .addToStringData("accessKey", "a").addToStringData("secretKey", "b").build()).create();
+                client.resource(policy(shop, "templates", "s3-creds")).create();
+                var policies = client.resources(StoragePolicy.class).inNamespace(shop);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(policies.withName("templates").get().getStatus())
+                    .isNotNull().satisfies(status -> assertThat(status.getConditions())
+                        .anySatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True"))));
+                // Deleted while the operator runs, so its finalizer (if any) is honoured.
+                policies.withName("templates").delete();
+                await().atMost(Duration.ofSeconds(30)).until(() -> policies.withName("templates").get() == null);
+            } finally {
+                for (AutoCloseable c : closing.reversed()) {
+                    c.close();
+                }
+            }
+
+            Helm.Result uninstall = release.uninstall();
+            assertThat(uninstall.succeeded()).as(uninstall.toString()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(manifest.objects())
+                .allSatisfy(o -> assertThat(client.resource(o).get()).as("left after uninstall: " + Manifest.describe(o)).isNull()));
+            // What the operator made itself stays, as docs/helm.md says under Uninstall.
+            assertThat(client.secrets().inNamespace(namespace).withName(settings.tlsSecret()).get()).isNotNull();
+            assertThat(client.leases().inNamespace(namespace).withName("kelp-operator").get()).isNotNull();
+            for (String ns : List.of(namespace, shop)) {
+                client.namespaces().withName(ns).delete();
+            }
+        }
+    }
+
+    /** Does nothing: it gives JOSDK's leader election a controller to start once the Lease is won. */
+    @ControllerConfiguration(name = "lease-holder")
+    static final class LeaseHolder implements Reconciler<StoragePolicy> {
+        @Override
+        public UpdateControl<StoragePolicy> reconcile(StoragePolicy policy, Context<StoragePolicy> context) {
+            return UpdateControl.noUpdate();
+        }
+    }
+
+    private static StoragePolicy policy(String namespace, String name, String credentials) {
+        var seaweedfs = new SeaweedfsSpec();
+        seaweedfs.setEndpoint("http://seaweedfs-s3.storage:8333");
+        seaweedfs.setCredentialsSecret(credentials);
+        var spec = new StoragePolicySpec();
+        spec.setSeaweedfs(seaweedfs);
+        spec.setBuckets(List.of("templates"));
+        var policy = new StoragePolicy();
+        policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        policy.setSpec(spec);
+        return policy;
     }
 
     private static void assertCertManagerWiring(Manifest manifest, EndpointSettings endpoint) {
@@ -537,11 +649,5 @@ class HelmChartIT {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        var all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

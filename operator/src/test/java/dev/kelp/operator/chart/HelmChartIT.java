@@ -207,7 +207,7 @@ class HelmChartIT {
 
         // YAML on both sides, so a difference reads as a diff of the two documents.
         assertThat(Serialization.asYaml(rendered.getWebhooks())).isEqualTo(Serialization.asYaml(expected.getWebhooks()));
-        assertThat(rendered.getMetadata().getName()).isEqualTo("kelp-operator");
+        assertThat(rendered.getMetadata().getName()).isEqualTo(service.getMetadata().getName()).endsWith("-operator");
         // The labels differ on purpose: Helm manages this object, so managed-by says Helm.
         assertThat(rendered.getWebhooks()).allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isNull());
     }
@@ -242,7 +242,7 @@ class HelmChartIT {
             assertCertManagerWiring(manifest, endpoint);
         } else {
             // The one Secret the Role lets the operator read and renew is the one it is told to use.
-            Role role = manifest.named(Role.class, "kelp-operator");
+            Role role = manifest.named(Role.class, service.getMetadata().getName());
             assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("secrets") && r.getVerbs().contains("get"))
                 .singleElement().satisfies(r -> assertThat(r.getResourceNames()).containsExactly(endpoint.tlsSecret()));
             assertThat(manifest.ofKind("Certificate")).isEmpty();
@@ -256,7 +256,16 @@ class HelmChartIT {
             assertThat(agentResources).isEqualTo(AgentDefaults.DEFAULT_RESOURCES);
         }
         assertThat(agentResources.getLimits()).containsKey("memory");
-        assertThat(env).containsEntry("KELP_LEADER_ELECTION", "true").containsEntry("KELP_OPS_PORT", "8081");
+        assertThat(operator.getPorts()).filteredOn(p -> p.getName().equals("ops")).singleElement()
+            .satisfies(p -> assertThat(p.getContainerPort()).hasToString(env.get("KELP_OPS_PORT")));
+        if ("false".equals(env.get("KELP_LEADER_ELECTION"))) {
+            assertThat(manifest.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+            assertThat(manifest.all(Role.class)).flatExtracting(Role::getRules).noneMatch(r -> r.getResources().contains("leases"));
+        } else {
+            assertThat(env).containsEntry("KELP_LEADER_ELECTION", "true");
+            assertThat(manifest.named(Role.class, service.getMetadata().getName()).getRules())
+                .anySatisfy(r -> assertThat(r.getResourceNames()).containsExactly("kelp-operator"));
+        }
     }
 
     @Test
@@ -289,6 +298,19 @@ class HelmChartIT {
         assertThat(List.of(operator.getLivenessProbe(), operator.getReadinessProbe(), operator.getStartupProbe()))
             .allSatisfy(p -> assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("ops"));
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutRbacOrServiceAccountTheChartRendersNeitherAndUsesTheNamedAccount() {
+        Manifest manifest = render(ValuesFile.DEFAULTS, NAMESPACE, "--set", "rbac.create=false",
+            "--set", "serviceAccount.create=false", "--set", "serviceAccount.name=platform-kelp");
+        assertThat(manifest.objects()).extracting(HasMetadata::getKind)
+            .doesNotContain("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
+        assertThat(manifest.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("platform-kelp");
+
+        Helm.Result unnamed = helm.run(template(ValuesFile.DEFAULTS, NAMESPACE, "--set", "serviceAccount.create=false"));
+        assertThat(unnamed.succeeded()).as(unnamed.toString()).isFalse();
+        assertThat(unnamed.output()).contains("serviceAccount.name is required when serviceAccount.create is false");
     }
 
     @Test
@@ -563,7 +585,8 @@ class HelmChartIT {
 
         Map<String, String> env = literalEnv(operator);
         assertThat(env).containsEntry("KELP_REPORT_CA_FILE", certDir + "/ca.crt")
-            .containsEntry("KELP_REPORT_URL", "https://" + service + "." + NAMESPACE + ".svc:443/v1/reports")
+            .containsEntry("KELP_REPORT_URL", "https://" + service + "." + NAMESPACE + ".svc:"
+                + manifest.one(Service.class).getSpec().getPorts().getFirst().getPort() + "/v1/reports")
             .doesNotContainKey("KELP_WEBHOOK_TLS_SECRET");
         // cert-manager keeps the certificate: the operator needs no Secret of its own.
         assertThat(manifest.all(Role.class)).flatExtracting(Role::getRules).noneMatch(HelmChartIT::coversSecrets);

@@ -163,6 +163,21 @@ class HelmChartIT {
         }
     }
 
+    /** What a chart repository would serve: the archive holds the CRDs, the schema and the notes. */
+    @Test
+    void packagesIntoAnArchiveWithTheCrdsTheSchemaAndTheNotes() throws Exception {
+        Path out = Files.createTempDirectory("kelp-chart");
+        Helm.Result pack = helm.run("package", KelpChart.dir().toString(), "--destination", out.toString());
+        assertThat(pack.succeeded()).as(pack.toString()).isTrue();
+        Path archive = out.resolve("kelp-0.1.0.tgz");
+        assertThat(archive).exists();
+        Process tar = new ProcessBuilder("tar", "-tzf", archive.toString()).redirectErrorStream(true).start();
+        List<String> entries = new String(tar.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(tar.waitFor()).isZero();
+        assertThat(entries).contains("kelp/Chart.yaml", "kelp/values.yaml", "kelp/values.schema.json", "kelp/templates/NOTES.txt");
+        assertThat(crdNames()).allSatisfy(crd -> assertThat(entries).contains("kelp/crds/" + crd + "-v1.yml"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("valuesFiles")
     void lintIsCleanEvenStrict(ValuesFile values) {
@@ -192,6 +207,25 @@ class HelmChartIT {
                 assertThat(readerNamespaces).as("only secret readers live outside the release namespace: " + Manifest.describe(o))
                     .contains(o.getMetadata().getNamespace());
             }
+        }
+    }
+
+    /**
+     * The real API server validates every rendered object (server-side dry run): field names,
+     * enums, the webhook's CEL match conditions. cert-manager's kinds are not served here.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesFiles")
+    void theApiServerAcceptsEveryRenderedObject(ValuesFile values) {
+        Manifest manifest = render(values);
+        manifest.objects().stream().map(o -> o.getMetadata().getNamespace()).filter(java.util.Objects::nonNull).distinct()
+            .forEach(ns -> TestCluster.createNamespace(client, ns));
+        for (HasMetadata o : manifest.objects()) {
+            if (o.getApiVersion().startsWith("cert-manager.io/")) {
+                assertThat(values.name()).as("cert-manager objects only where cert-manager is asked for").startsWith("cert-manager");
+                continue;
+            }
+            assertThat(client.resource(o).dryRun().create()).as("dry-run create of " + Manifest.describe(o)).isNotNull();
         }
     }
 

@@ -25,7 +25,6 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -56,9 +55,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Helm chart, checked with the real {@code helm} binary: lint, the schema, what it renders
- * for the defaults and every {@code ci/} values file against what the operator's code expects,
- * and an install and uninstall on the proving ground's real kube-apiserver (no kubelet, so the
- * Deployment is stored and never runs; its RBAC is checked by the API server's authorizer).
+ * for the defaults and every {@code ci/} values file against what the operator's code expects
+ * (its webhook configuration, the environment it reads), validation of every object by the
+ * proving ground's real kube-apiserver, install, upgrade and uninstall there, and the
+ * operator's own code run as the chart's ServiceAccount. No kubelet runs: the Deployment is
+ * stored and never started; its RBAC is judged by the API server's authorizer.
  */
 class HelmChartIT {
 
@@ -94,59 +95,14 @@ class HelmChartIT {
         Map<?, ?> values = Serialization.unmarshal(Files.readString(KelpChart.dir().resolve("values.yaml")), Map.class);
         Map<?, ?> schema = Serialization.unmarshal(Files.readString(KelpChart.dir().resolve("values.schema.json")), Map.class);
         String docs = Files.readString(ProvingGround.repoRoot().resolve("docs/helm.md"));
-        var leaves = new ArrayList<String>();
-        leaves(values, "", leaves);
+        List<String> leaves = ValuesTree.leaves(values);
         assertThat(leaves).hasSizeGreaterThan(30);
         for (String leaf : leaves) {
-            assertThat(schemaOf(schema, leaf)).as("values.schema.json types " + leaf)
+            assertThat(ValuesTree.schemaOf(schema, leaf)).as("values.schema.json types " + leaf)
                 .matches(n -> n.containsKey("type") || n.containsKey("enum"));
-            assertThat(ancestors(leaf)).as("docs/helm.md's values table lists " + leaf + " or a value that holds it")
+            assertThat(ValuesTree.selfAndAncestors(leaf)).as("docs/helm.md's values table lists " + leaf + " or a value that holds it")
                 .anyMatch(key -> docs.contains("| `" + key + "` |"));
         }
-    }
-
-    private static void leaves(Map<?, ?> node, String prefix, List<String> out) {
-        node.forEach((key, value) -> {
-            String path = prefix.isEmpty() ? String.valueOf(key) : prefix + "." + key;
-            if (value instanceof Map<?, ?> map && !map.isEmpty()) {
-                leaves(map, path, out);
-            } else {
-                out.add(path);
-            }
-        });
-    }
-
-    /** The schema node for a dotted path, following properties, additionalProperties and $refs. */
-    private static Map<?, ?> schemaOf(Map<?, ?> root, String path) {
-        Map<?, ?> node = root;
-        for (String key : path.split("\\.")) {
-            node = resolve(root, node);
-            Object next = node.get("properties") instanceof Map<?, ?> properties ? properties.get(key) : null;
-            if (next == null) {
-                next = node.get("additionalProperties");
-            }
-            if (!(next instanceof Map<?, ?> map)) {
-                throw new AssertionError("values.schema.json has no schema for " + path + " (at " + key + ")");
-            }
-            node = map;
-        }
-        return resolve(root, node);
-    }
-
-    private static Map<?, ?> resolve(Map<?, ?> root, Map<?, ?> node) {
-        while (node.get("$ref") instanceof String ref) {
-            node = (Map<?, ?>) ((Map<?, ?>) root.get("definitions")).get(ref.substring("#/definitions/".length()));
-        }
-        return node;
-    }
-
-    private static List<String> ancestors(String path) {
-        var keys = new ArrayList<String>();
-        for (int i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
-            keys.add(path.substring(0, i));
-        }
-        keys.add(path);
-        return keys;
     }
 
     @Test
@@ -447,24 +403,24 @@ class HelmChartIT {
             assertThat(crds).allSatisfy(name ->
                 assertThat(client.apiextensions().v1().customResourceDefinitions().withName(name).get()).as("CRD " + name).isNotNull());
 
-            String sa = "system:serviceaccount:" + namespace + ":" + operator;
-            assertThat(allowed(sa, "get", "", "secrets", shop, "any-credentials")).isTrue();
-            assertThat(allowed(sa, "list", "", "secrets", shop, null)).isFalse();
-            assertThat(allowed(sa, "watch", "", "secrets", shop, null)).isFalse();
-            assertThat(allowed(sa, "get", "", "secrets", other, "any-credentials")).as("a namespace not listed").isFalse();
-            assertThat(allowed(sa, "list", "", "secrets", null, null)).isFalse();
-            assertThat(allowed(sa, "create", "", "secrets", namespace, null)).isTrue();
-            assertThat(allowed(sa, "update", "", "secrets", namespace, operator + "-webhook-tls")).isTrue();
-            assertThat(allowed(sa, "get", "", "secrets", namespace, "someone-elses")).isFalse();
-            assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, operator)).isTrue();
-            assertThat(allowed(sa, "patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, "another-webhook")).isFalse();
+            var sa = new AccessReview(client, namespace, operator);
+            assertThat(sa.allowed("get", "", "secrets", shop, "any-credentials")).isTrue();
+            assertThat(sa.allowed("list", "", "secrets", shop, null)).isFalse();
+            assertThat(sa.allowed("watch", "", "secrets", shop, null)).isFalse();
+            assertThat(sa.allowed("get", "", "secrets", other, "any-credentials")).as("a namespace not listed").isFalse();
+            assertThat(sa.allowed("list", "", "secrets", null, null)).isFalse();
+            assertThat(sa.allowed("create", "", "secrets", namespace, null)).isTrue();
+            assertThat(sa.allowed("update", "", "secrets", namespace, operator + "-webhook-tls")).isTrue();
+            assertThat(sa.allowed("get", "", "secrets", namespace, "someone-elses")).isFalse();
+            assertThat(sa.allowed("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, operator)).isTrue();
+            assertThat(sa.allowed("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", null, "another-webhook")).isFalse();
             for (String verb : List.of("get", "update", "patch")) {
-                assertThat(allowed(sa, verb, "coordination.k8s.io", "leases", namespace, "kelp-operator")).as(verb + " lease").isTrue();
+                assertThat(sa.allowed(verb, "coordination.k8s.io", "leases", namespace, "kelp-operator")).as(verb + " lease").isTrue();
             }
-            assertThat(allowed(sa, "create", "coordination.k8s.io", "leases", namespace, null)).isTrue();
-            assertThat(allowed(sa, "patch", "kelp.dev", "storagepolicies/status", other, "p")).isTrue();
-            assertThat(allowed(sa, "watch", "", "pods", null, null)).isTrue();
-            assertThat(allowed(sa, "create", "", "pods", other, null)).isFalse();
+            assertThat(sa.allowed("create", "coordination.k8s.io", "leases", namespace, null)).isTrue();
+            assertThat(sa.allowed("patch", "kelp.dev", "storagepolicies/status", other, "p")).isTrue();
+            assertThat(sa.allowed("watch", "", "pods", null, null)).isTrue();
+            assertThat(sa.allowed("create", "", "pods", other, null)).isFalse();
 
             // The operator puts its CA into the caBundle (CaBundlePatcher); an upgrade must keep it.
             String caBundle = java.util.Base64.getEncoder().encodeToString("-----BEGIN CERTIFICATE-----\nstand-in\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -634,16 +590,6 @@ class HelmChartIT {
     private static boolean coversSecrets(PolicyRule rule) {
         boolean coreGroup = rule.getApiGroups().contains("") || rule.getApiGroups().contains("*");
         return coreGroup && (rule.getResources().contains("secrets") || rule.getResources().contains("*"));
-    }
-
-    private boolean allowed(String user, String verb, String group, String resource, String namespace, String name) {
-        String[] parts = resource.split("/", 2);
-        var review = new SubjectAccessReviewBuilder().withNewSpec()
-            .withUser(user).withGroups("system:serviceaccounts", "system:authenticated")
-            .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(parts[0])
-                .withSubresource(parts.length > 1 ? parts[1] : null).withNamespace(namespace).withName(name).endResourceAttributes()
-            .endSpec().build();
-        return client.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
     }
 
     private static Manifest render(ValuesFile values, String namespace, String... extra) {

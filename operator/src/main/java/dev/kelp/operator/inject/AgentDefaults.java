@@ -30,4 +30,8 @@ public record AgentDefaults(String image, ResourceRequirements resources, Durati
     public static AgentDefaults withImage(String image) {
         return new AgentDefaults(image, DEFAULT_RESOURCES, Duration.ofSeconds(30), 65532);
     }
+
+    public AgentDefaults withResources(ResourceRequirements defaultResources) {
+        return new AgentDefaults(image, defaultResources, drain, runAsUser);
+    }
 }

@@ -35,7 +35,7 @@ public final class Injection implements AutoCloseable {
                                   BiConsumer<String, String> onUninjectedChange) {
         var catalog = PolicyCatalog.start(client, SYNC_TIMEOUT);
         var events = new PodEvents(client);
-        var injector = new PodInjector(catalog, AgentDefaults.withImage(settings.agentImage()), settings.whenPolicyMissing());
+        var injector = new PodInjector(catalog, settings.agentDefaults(), settings.whenPolicyMissing());
         var detector = new UninjectedPodDetector(catalog, events, onUninjectedChange).start(client, DETECTOR_RESYNC, SYNC_TIMEOUT);
         return new Injection(catalog, new PodMutationWebhook(injector, events), detector);
     }

@@ -12,6 +12,7 @@ import dev.kelp.operator.report.FleetView;
 import dev.kelp.operator.tier.TierRuleReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +57,20 @@ public final class KelpOperator {
         new ProcessorMetrics().bindTo(registry);
         // The agents' report registry plugs in here once it exists; until then no agent is seen.
         FleetView fleet = (namespace, policy) -> FleetStatus.NONE;
-        Operator operator = build(client, settings, fleet, reportTarget(settings), List.of(), registry, true);
+        var shuttingDown = new AtomicBoolean();
+        // A replica that lost the Lease must not go on reconciling beside the new leader: exit, and
+        // let Kubernetes restart it as a follower. Not while shutting down: stop() gives the Lease
+        // up on purpose, and System.exit inside a shutdown hook would hang the JVM.
+        Runnable onLeaseLost = () -> {
+            if (!shuttingDown.get()) {
+                LOG.error("lost the leader Lease {}/{}: exiting", settings.namespace(), OperatorSettings.LEASE_NAME);
+                System.exit(1);
+            }
+        };
+        Operator operator = build(client, settings, fleet, reportTarget(settings), List.of(), registry, onLeaseLost);
         OpsServer ops = OpsServer.start(settings.opsPort(), operator::getRuntimeInfo, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown.set(true);
             operator.stop();
             ops.close();
         }, "kelp-operator-shutdown"));
@@ -83,12 +96,12 @@ public final class KelpOperator {
     public static Operator create(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
                                   MeterRegistry meters) {
-        return build(client, settings, fleet, report, policyTriggers, meters, false);
+        return build(client, settings, fleet, report, policyTriggers, meters, () -> { });
     }
 
     private static Operator build(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
-                                  MeterRegistry meters, boolean exitWhenLeadershipLost) {
+                                  MeterRegistry meters, Runnable onLeaseLost) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false)
                 // Per-resource meters would make 1,000 policies 1,000 label sets.
@@ -98,8 +111,8 @@ public final class KelpOperator {
                     .aLeaderElectionConfiguration(OperatorSettings.LEASE_NAME)
                     .withLeaseNamespace(settings.namespace())
                     .withIdentity(settings.identity())
-                    // A replica that lost the Lease must not go on reconciling beside the new leader.
-                    .withExitOnStopLeading(exitWhenLeadershipLost)
+                    .withExitOnStopLeading(false)
+                    .withLeaderCallbacks(new LeaderCallbacks(() -> { }, onLeaseLost, leader -> { }))
                     .build());
             }
         });

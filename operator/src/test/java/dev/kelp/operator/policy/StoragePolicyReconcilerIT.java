@@ -55,6 +55,8 @@ class StoragePolicyReconcilerIT {
         TestCluster.createNamespace(client, NAMESPACE);
         secret("s3-creds", "accessKey", "secretKey");
         client.secrets().inNamespace(NAMESPACE).withName("absent-creds").delete();
+        // Events outlive the objects they are about: a rerun must count only its own.
+        client.v1().events().inNamespace(NAMESPACE).delete();
         // A short resync, so that the FleetView (which fires no event here) shows within the test's patience.
         var settings = OperatorSettings.embedded(NAMESPACE).withResyncInterval(Duration.ofSeconds(3));
         operator = KelpOperator.create(client, settings,
@@ -160,6 +162,25 @@ class StoragePolicyReconcilerIT {
     }
 
     @Test
+    void settledPolicyIsNotWrittenAgainByPeriodicReconciles() throws Exception {
+        policies().resource(policy("settled", "s3-creds")).create();
+        awaitCondition("settled", "Degraded", c -> true);
+        awaitConfigMap("settled", null);
+        Thread.sleep(1_000);
+        String policyVersion = policies().withName("settled").get().getMetadata().getResourceVersion();
+        String configMapVersion = client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-settled").get().getMetadata().getResourceVersion();
+        long events = events("settled").size();
+
+        // Three resync intervals: each reconciles, none has anything new to write.
+        Thread.sleep(10_000);
+
+        assertThat(policies().withName("settled").get().getMetadata().getResourceVersion()).isEqualTo(policyVersion);
+        assertThat(client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-settled").get().getMetadata().getResourceVersion())
+            .isEqualTo(configMapVersion);
+        assertThat(events("settled")).hasSize((int) events);
+    }
+
+    @Test
     void deletedPolicyTakesItsConfigMapWithItEvenWithoutGarbageCollection() {
         policies().resource(policy("short-lived", "s3-creds")).create();
         awaitConfigMap("short-lived", null);
@@ -208,7 +229,7 @@ class StoragePolicyReconcilerIT {
     }
 
     @Test
-    void fleetInFallbackShowsInStatusAndDegradesThePolicy() {
+    void fleetInFallbackShowsInStatusAndDegradesThePolicy() throws Exception {
         policies().resource(policy("outage", "s3-creds")).create();
         awaitCondition("outage", "Degraded", c -> "NoAgents".equals(c.getReason()));
 
@@ -225,6 +246,8 @@ class StoragePolicyReconcilerIT {
         assertThat(status.getPending().getBytes()).isEqualTo(5_000_000L);
         assertThat(status.getPending().getOldestAgeSeconds()).isEqualTo(120L);
         awaitEvent("outage", "AgentsInFallback");
+        assertThat(kubectl("get", "storagepolicies", "outage", "-n", NAMESPACE, "--no-headers"))
+            .matches("outage\\s+FALLBACK\\s+2/3\\s+41\\s+\\S+");
 
         FLEET.put(NAMESPACE + "/outage", new FleetStatus(3, 3, 3, 0, 0, 0, 0, 0, AgentMode.FULL));
         awaitCondition("outage", "Degraded", c -> "False".equals(c.getStatus()));
@@ -263,6 +286,18 @@ class StoragePolicyReconcilerIT {
         }
         var status = resource instanceof TierRule t ? t.getStatus() : ((BackupSchedule) resource).getStatus();
         return status == null ? null : Conditions.find(status.getConditions(), "Ready").orElse(null);
+    }
+
+    /** The proving ground's real kubectl, reading the printer columns the CRD declares. */
+    private static String kubectl(String... args) throws Exception {
+        var command = new java.util.ArrayList<String>();
+        command.add(java.nio.file.Path.of(dev.kelp.testkit.ProvingGround.require("KELP_KUBE_BIN"), "kubectl").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
     }
 
     private static Map<String, Object> kelp(String agentYml) throws Exception {

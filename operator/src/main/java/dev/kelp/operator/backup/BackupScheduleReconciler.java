@@ -3,6 +3,7 @@ package dev.kelp.operator.backup;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
 import dev.kelp.crds.v1alpha1.BackupScheduleStatus;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
+import dev.kelp.operator.policy.Announcements;
 import dev.kelp.operator.policy.Conditions;
 import dev.kelp.operator.policy.KubeEvents;
 import dev.kelp.operator.policy.PolicyAttachment;
@@ -32,6 +33,7 @@ public class BackupScheduleReconciler implements Reconciler<BackupSchedule> {
 
     private final KubeEvents events;
     private final Clock clock;
+    private final Announcements announced = new Announcements();
 
     public BackupScheduleReconciler(KubeEvents events, Clock clock) {
         this.events = events;
@@ -63,7 +65,7 @@ public class BackupScheduleReconciler implements Reconciler<BackupSchedule> {
         }
 
         var previous = schedule.getStatus() == null ? new BackupScheduleStatus() : schedule.getStatus();
-        if (Conditions.isNews(previous.getConditions(), ready)) {
+        if (announced.isNews(schedule, previous.getConditions(), ready)) {
             if (ready.holds()) {
                 events.normal(schedule, ready.reason(), ready.message());
             } else {

@@ -5,6 +5,7 @@ import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicyStatus;
 import dev.kelp.crds.v1alpha1.TierRule;
 import dev.kelp.operator.report.FleetView;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -59,6 +60,7 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
     private final List<EventSource<?, StoragePolicy>> extraEventSources;
     private final Clock clock;
     private final KubeEvents events;
+    private final Announcements announced = new Announcements();
 
     private InformerEventSource<ConfigMap, StoragePolicy> configMaps;
     private InformerEventSource<TierRule, StoragePolicy> tierRules;
@@ -105,7 +107,6 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
     public UpdateControl<StoragePolicy> reconcile(StoragePolicy policy, Context<StoragePolicy> context) {
         var meta = policy.getMetadata();
         String namespace = meta.getNamespace();
-        KubeEvents recorder = events;
 
         // From the informers' caches, filtered again by name: the mapper's index may still hold a
         // rule that has just been pointed at another policy.
@@ -117,14 +118,15 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
         if (!AgentConfigMap.upToDate(stored, desired)) {
             context.getClient().configMaps().inNamespace(namespace).resource(desired)
                 .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-            String oldHash = stored == null || stored.getMetadata().getAnnotations() == null ? null
-                : stored.getMetadata().getAnnotations().get(AgentConfigMap.HASH_ANNOTATION);
-            String newHash = desired.getMetadata().getAnnotations().get(AgentConfigMap.HASH_ANNOTATION);
-            if (!newHash.equals(oldHash)) {
-                recorder.normal(policy, oldHash == null ? "ConfigRendered" : "ConfigChanged",
-                    "agent configuration in ConfigMap " + desired.getMetadata().getName() + " is now " + newHash.substring(0, 12)
-                        + " (" + rules.size() + " tier rules, " + schedules.size() + " backup schedules)");
-            }
+        }
+        String storedHash = stored == null || stored.getMetadata().getAnnotations() == null ? null
+            : stored.getMetadata().getAnnotations().get(AgentConfigMap.HASH_ANNOTATION);
+        String newHash = desired.getMetadata().getAnnotations().get(AgentConfigMap.HASH_ANNOTATION);
+        String lastHash = announced.last(policy, "config-hash", storedHash);
+        if (announced.changed(policy, "config-hash", storedHash, newHash)) {
+            events.normal(policy, lastHash == null ? "ConfigRendered" : "ConfigChanged",
+                "agent configuration in ConfigMap " + desired.getMetadata().getName() + " is now " + newHash.substring(0, 12)
+                    + " (" + rules.size() + " tier rules, " + schedules.size() + " backup schedules)");
         }
 
         var problems = RequiredSecrets.check(RequiredSecrets.of(policy.getSpec()),
@@ -135,20 +137,23 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
         var degraded = PolicyStatus.degraded(fold);
         var status = PolicyStatus.next(previous, meta.getGeneration(), ready, degraded, fold, Instant.now(clock));
 
-        if (Conditions.isNews(previous.getConditions(), ready)) {
+        if (announced.isNews(policy, previous.getConditions(), ready)) {
             if (ready.holds()) {
-                recorder.normal(policy, "Ready", ready.message());
+                events.normal(policy, "Ready", ready.message());
             } else {
-                recorder.warning(policy, ready.reason(), ready.message());
+                events.warning(policy, ready.reason(), ready.message());
             }
         }
-        boolean wasDegraded = Conditions.find(previous.getConditions(), Conditions.DEGRADED)
-            .map(c -> Conditions.TRUE.equals(c.getStatus())).orElse(false);
-        if (degraded.holds() && Conditions.isNews(previous.getConditions(), degraded)) {
-            recorder.warning(policy, degraded.reason(), degraded.message());
-        } else if (!degraded.holds() && wasDegraded) {
-            recorder.normal(policy, "Recovered", degraded.message());
+        String degradedBefore = announced.last(policy, Conditions.DEGRADED + "-status", Conditions.find(previous.getConditions(), Conditions.DEGRADED)
+            .map(Condition::getStatus).orElse(null));
+        if (announced.isNews(policy, previous.getConditions(), degraded)) {
+            if (degraded.holds()) {
+                events.warning(policy, degraded.reason(), degraded.message());
+            } else if (Conditions.TRUE.equals(degradedBefore)) {
+                events.normal(policy, "Recovered", degraded.message());
+            }
         }
+        announced.changed(policy, Conditions.DEGRADED + "-status", null, degraded.status());
 
         UpdateControl<StoragePolicy> control;
         if (sameStatus(policy.getStatus(), status)) {
@@ -166,6 +171,7 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
      */
     @Override
     public DeleteControl cleanup(StoragePolicy policy, Context<StoragePolicy> context) {
+        announced.forget(policy);
         context.getClient().configMaps().inNamespace(policy.getMetadata().getNamespace())
             .withName(AgentConfigMap.name(policy.getMetadata().getName())).delete();
         return DeleteControl.defaultDelete();

@@ -3,6 +3,7 @@ package dev.kelp.operator.tier;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.TierRule;
 import dev.kelp.crds.v1alpha1.TierRuleStatus;
+import dev.kelp.operator.policy.Announcements;
 import dev.kelp.operator.policy.Conditions;
 import dev.kelp.operator.policy.KubeEvents;
 import dev.kelp.operator.policy.PolicyAttachment;
@@ -30,6 +31,7 @@ public class TierRuleReconciler implements Reconciler<TierRule> {
 
     private final KubeEvents events;
     private final Clock clock;
+    private final Announcements announced = new Announcements();
 
     public TierRuleReconciler(KubeEvents events, Clock clock) {
         this.events = events;
@@ -50,7 +52,7 @@ public class TierRuleReconciler implements Reconciler<TierRule> {
         var ready = PolicyAttachment.ready(policy, policyName, namespace, problems);
 
         var previous = rule.getStatus() == null ? new TierRuleStatus() : rule.getStatus();
-        if (Conditions.isNews(previous.getConditions(), ready)) {
+        if (announced.isNews(rule, previous.getConditions(), ready)) {
             if (ready.holds()) {
                 events.normal(rule, ready.reason(), ready.message());
             } else {

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,11 +91,11 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
             .build(), context);
         tierRules = new InformerEventSource<>(InformerEventSourceConfiguration.from(TierRule.class, StoragePolicy.class)
             .withName("tierrules")
-            .withSecondaryToPrimaryMapper(r -> Set.of(new ResourceID(r.getSpec().getPolicyRef().getName(), r.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(new PolicyRefMapper<TierRule>(r -> r.getSpec().getPolicyRef().getName()))
             .build(), context);
         backupSchedules = new InformerEventSource<>(InformerEventSourceConfiguration.from(BackupSchedule.class, StoragePolicy.class)
             .withName("backupschedules")
-            .withSecondaryToPrimaryMapper(b -> Set.of(new ResourceID(b.getSpec().getPolicyRef().getName(), b.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(new PolicyRefMapper<BackupSchedule>(b -> b.getSpec().getPolicyRef().getName()))
             .build(), context);
         var sources = new ArrayList<EventSource<?, StoragePolicy>>(List.of(configMaps, tierRules, backupSchedules));
         sources.addAll(extraEventSources);
@@ -108,8 +107,8 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
         var meta = policy.getMetadata();
         String namespace = meta.getNamespace();
 
-        // From the informers' caches, filtered again by name: the mapper's index may still hold a
-        // rule that has just been pointed at another policy.
+        // From the informers' caches, filtered by name: the mapper also sends a rule's former policy
+        // an event when the rule is pointed elsewhere, and that policy must render without it.
         List<TierRule> rules = tierRules.list(namespace, r -> meta.getName().equals(r.getSpec().getPolicyRef().getName())).toList();
         List<BackupSchedule> schedules = backupSchedules.list(namespace, b -> meta.getName().equals(b.getSpec().getPolicyRef().getName())).toList();
         String agentYml = AgentConfigRenderer.render(policy, rules, schedules, report);

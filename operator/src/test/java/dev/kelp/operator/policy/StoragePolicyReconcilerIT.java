@@ -18,7 +18,10 @@ import dev.kelp.operator.report.FleetStatus;
 import dev.kelp.testkit.TestCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Event;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import java.util.Set;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The operator, in this JVM, reconciling the three kinds on the proving ground's real
  * kube-apiserver (no kube-controller-manager: owner references are not garbage-collected).
- * Agents' reports come from a FleetView the test sets per policy, as the report registry would.
+ * Agents' reports come from a FleetView the test sets per policy and reach the reconciler
+ * through an extra event source, as the report registry's will; the resync is the default 60 s.
  */
 class StoragePolicyReconcilerIT {
 
@@ -44,6 +48,24 @@ class StoragePolicyReconcilerIT {
     private static final ReportTarget REPORT = new ReportTarget("https://kelp-operator.kelp-system.svc:9443/v1/reports",
         "-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n");
     private static final Map<String, FleetStatus> FLEET = new ConcurrentHashMap<>();
+    private static final ReportTrigger TRIGGER = new ReportTrigger();
+
+    /** Stands in for the report registry's event source: reconciles a policy when its agents' fold changed. */
+    static final class ReportTrigger extends AbstractEventSource<Void, StoragePolicy> {
+
+        ReportTrigger() {
+            super(Void.class, "test-report-trigger");
+        }
+
+        void fire(String policy) {
+            getEventHandler().handleEvent(new Event(new ResourceID(policy, NAMESPACE)));
+        }
+
+        @Override
+        public Set<Void> getSecondaryResources(StoragePolicy primary) {
+            return Set.of();
+        }
+    }
 
     private static KubernetesClient client;
     private static Operator operator;
@@ -57,11 +79,11 @@ class StoragePolicyReconcilerIT {
         client.secrets().inNamespace(NAMESPACE).withName("absent-creds").delete();
         // Events outlive the objects they are about: a rerun must count only its own.
         client.v1().events().inNamespace(NAMESPACE).delete();
-        // A short resync, so that the FleetView (which fires no event here) shows within the test's patience.
-        var settings = OperatorSettings.embedded(NAMESPACE).withResyncInterval(Duration.ofSeconds(3));
+        // The default resync: fleet changes reach the reconciler through the trigger, as the report registry's would.
+        var settings = OperatorSettings.embedded(NAMESPACE);
         operator = KelpOperator.create(client, settings,
             (ns, policy) -> FLEET.getOrDefault(ns + "/" + policy, FleetStatus.NONE),
-            Optional.of(REPORT), List.of(), new SimpleMeterRegistry());
+            Optional.of(REPORT), List.of(TRIGGER), new SimpleMeterRegistry());
         operator.start();
     }
 
@@ -171,8 +193,11 @@ class StoragePolicyReconcilerIT {
         String configMapVersion = client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-settled").get().getMetadata().getResourceVersion();
         long events = events("settled").size();
 
-        // Three resync intervals: each reconciles, none has anything new to write.
-        Thread.sleep(10_000);
+        // Three reconciles, as agents' heartbeats would trigger them: none has anything new to write.
+        for (int i = 0; i < 3; i++) {
+            TRIGGER.fire("settled");
+            Thread.sleep(1_500);
+        }
 
         assertThat(policies().withName("settled").get().getMetadata().getResourceVersion()).isEqualTo(policyVersion);
         assertThat(client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-settled").get().getMetadata().getResourceVersion())
@@ -234,6 +259,7 @@ class StoragePolicyReconcilerIT {
         awaitCondition("outage", "Degraded", c -> "NoAgents".equals(c.getReason()));
 
         FLEET.put(NAMESPACE + "/outage", new FleetStatus(3, 2, 0, 2, 0, 41, 5_000_000, 120, AgentMode.FALLBACK));
+        TRIGGER.fire("outage");
 
         var degraded = awaitCondition("outage", "Degraded", c -> "True".equals(c.getStatus()));
         assertThat(degraded.getReason()).isEqualTo("AgentsInFallback");
@@ -250,6 +276,7 @@ class StoragePolicyReconcilerIT {
             .matches("outage\\s+FALLBACK\\s+2/3\\s+41\\s+\\S+");
 
         FLEET.put(NAMESPACE + "/outage", new FleetStatus(3, 3, 3, 0, 0, 0, 0, 0, AgentMode.FULL));
+        TRIGGER.fire("outage");
         awaitCondition("outage", "Degraded", c -> "False".equals(c.getStatus()));
         awaitEvent("outage", "Recovered");
     }
@@ -276,7 +303,7 @@ class StoragePolicyReconcilerIT {
         assertThat(events(object).stream().filter(e -> reason.equals(e.getReason())).count()).as("events " + reason + " on " + object).isEqualTo(1);
     }
 
-    private static List<Event> events(String object) {
+    private static List<io.fabric8.kubernetes.api.model.Event> events(String object) {
         return client.v1().events().inNamespace(NAMESPACE).withField("involvedObject.name", object).list().getItems();
     }
 

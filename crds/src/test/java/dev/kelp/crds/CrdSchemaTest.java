@@ -46,6 +46,17 @@ class CrdSchemaTest {
         assertThat(GeneratedCrds.version(kind).getSubresources().getStatus()).isNotNull();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void conditionsAreAListKeyedByTypeSoServerSideApplyMergesThem(Class<? extends CustomResource<?, ?>> kind) {
+        var conditions = GeneratedCrds.version(kind).getSchema().getOpenAPIV3Schema()
+            .getProperties().get("status").getProperties().get("conditions");
+
+        assertThat(conditions.getXKubernetesListType()).isEqualTo("map");
+        assertThat(conditions.getXKubernetesListMapKeys()).containsExactly("type");
+        assertThat(conditions.getItems().getSchema().getRequired()).contains("type");
+    }
+
     @Test
     void shortNamesAreTheTwoLetterOnesPlusUnambiguousLongerOnes() {
         assertThat(GeneratedCrds.crd(StoragePolicy.class).getSpec().getNames().getShortNames()).containsExactly("sp", "kelpsp");

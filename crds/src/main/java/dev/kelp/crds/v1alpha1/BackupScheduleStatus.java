@@ -1,10 +1,13 @@
 package dev.kelp.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.kelp.crds.schema.ConditionsByType;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator last saw of a BackupSchedule and its runs. */
+@SchemaCustomizer(ConditionsByType.class)
 public class BackupScheduleStatus extends KelpStatus {
 
     @JsonPropertyDescription("The most recent backup run, finished or not.")

@@ -7,7 +7,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What every Kelp status carries: standard conditions and the generation they describe. */
+/**
+ * What every Kelp status carries: standard conditions and the generation they describe.
+ * Each subclass carries {@code @SchemaCustomizer(ConditionsByType.class)}: the generator
+ * applies customizers to the annotated class only, not to its subclasses.
+ */
 public abstract class KelpStatus {
 
     @JsonPropertyDescription("The metadata.generation of the spec this status describes. Older than metadata.generation: the operator has not caught up with the latest change yet.")

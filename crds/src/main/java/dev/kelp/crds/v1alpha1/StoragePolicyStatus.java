@@ -1,8 +1,11 @@
 package dev.kelp.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.kelp.crds.schema.ConditionsByType;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 
 /** What the operator last saw of a policy and its agents. */
+@SchemaCustomizer(ConditionsByType.class)
 public class StoragePolicyStatus extends KelpStatus {
 
     @JsonPropertyDescription("How many agents the policy has, and in which mode.")

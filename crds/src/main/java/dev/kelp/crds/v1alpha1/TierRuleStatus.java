@@ -1,10 +1,13 @@
 package dev.kelp.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.kelp.crds.schema.ConditionsByType;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What the last run of a TierRule did. */
+@SchemaCustomizer(ConditionsByType.class)
 public class TierRuleStatus extends KelpStatus {
 
     @JsonPropertyDescription("When the rule last finished a run (RFC 3339): the LAST RUN column of kubectl get.")

@@ -1,0 +1,209 @@
+package dev.kelp.operator.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.kelp.crds.v1alpha1.BackupRetention;
+import dev.kelp.crds.v1alpha1.BackupSchedule;
+import dev.kelp.crds.v1alpha1.S3Target;
+import dev.kelp.crds.v1alpha1.StoragePolicy;
+import dev.kelp.crds.v1alpha1.StoragePolicySpec;
+import dev.kelp.crds.v1alpha1.TierMatch;
+import dev.kelp.crds.v1alpha1.TierRule;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.RoundingMode;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a StoragePolicy, with the TierRules and BackupSchedules that name it, into the
+ * {@code agent.yml} its agents read (docs/agent-config.md). Pure: the same input renders the
+ * same bytes, so the config hash only changes when the configuration does.
+ *
+ * <p>Secret values never appear: the webhook passes them as environment variables, which
+ * Micronaut maps onto the same properties ({@code KELP_SEAWEEDFS_SECRET_KEY} is
+ * {@code kelp.seaweedfs.secret-key}). Quantities are rendered as plain bytes because the agent
+ * reads {@code M} as MiB where Kubernetes means 10^6; Go durations are rewritten in one unit.
+ */
+public final class AgentConfigRenderer {
+
+    /** Where the webhook mounts the fallback volume. */
+    public static final String FALLBACK_DIR = "/var/lib/kelp";
+
+    static final int DEFAULT_AGENT_PORT = 8780;
+    static final String DEFAULT_REGION = "us-east-1";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+
+    private AgentConfigRenderer() {
+    }
+
+    public static String render(StoragePolicy policy, List<TierRule> tierRules, List<BackupSchedule> backupSchedules,
+                                Optional<ReportTarget> report) {
+        StoragePolicySpec spec = policy.getSpec();
+        var kelp = new LinkedHashMap<String, Object>();
+
+        var storage = section(kelp, "storage");
+        storage.put("buckets", List.copyOf(spec.getBuckets()));
+        if (spec.getQuota() != null) {
+            putBytes(storage, "quota-max-bytes", spec.getQuota().getMaxBytes());
+            putIfSet(storage, "quota-max-objects", spec.getQuota().getMaxObjects());
+        }
+
+        var fallback = section(kelp, "fallback");
+        fallback.put("dir", FALLBACK_DIR);
+        if (spec.getFallback() != null) {
+            putBytes(fallback, "max-bytes", spec.getFallback().getMaxBytes());
+        }
+
+        var seaweedfs = section(kelp, "seaweedfs");
+        seaweedfs.put("endpoint", spec.getSeaweedfs().getEndpoint());
+        seaweedfs.put("region", Optional.ofNullable(spec.getSeaweedfs().getRegion()).orElse(DEFAULT_REGION));
+
+        if (spec.getEvents() != null && spec.getEvents().getTtl() != null) {
+            section(section(kelp, "events"), "cassandra").put("ttl", GoDuration.forAgent(spec.getEvents().getTtl()));
+        }
+        if (spec.getSignedUrls() != null && spec.getSignedUrls().getDefaultTtl() != null) {
+            section(kelp, "signed-urls").put("default-ttl", GoDuration.forAgent(spec.getSignedUrls().getDefaultTtl()));
+        }
+        if (spec.getSync() != null) {
+            putIfSet(section(kelp, "sync"), "concurrency", spec.getSync().getConcurrency());
+        }
+        report.ifPresent(r -> {
+            var reportSection = section(kelp, "report");
+            reportSection.put("url", r.url());
+            reportSection.put("ca-file", ReportTarget.CA_FILE);
+        });
+        if (!tierRules.isEmpty()) {
+            section(kelp, "tiering").put("rules", tierRules.stream()
+                .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+                .map(AgentConfigRenderer::tierRule).toList());
+        }
+        if (!backupSchedules.isEmpty()) {
+            section(kelp, "backups").put("schedules", backupSchedules.stream()
+                .sorted(Comparator.comparing(b -> b.getMetadata().getName()))
+                .map(AgentConfigRenderer::backupSchedule).toList());
+        }
+
+        var micronaut = new LinkedHashMap<String, Object>();
+        int port = spec.getAgent() != null && spec.getAgent().getPort() != null ? spec.getAgent().getPort() : DEFAULT_AGENT_PORT;
+        section(micronaut, "server").put("port", port);
+        if (spec.getCache() != null && spec.getCache().getMaxBytes() != null) {
+            // The agent's small-object cache is the Micronaut cache named small-objects, bounded by weight in bytes.
+            putBytes(section(section(micronaut, "caches"), "small-objects"), "maximum-weight", spec.getCache().getMaxBytes());
+        }
+
+        var root = new LinkedHashMap<String, Object>();
+        root.put("kelp", kelp);
+        root.put("micronaut", micronaut);
+        pruneEmpty(root);
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write agent.yml for " + policy.getMetadata().getName(), e);
+        }
+    }
+
+    private static Map<String, Object> tierRule(TierRule rule) {
+        var spec = rule.getSpec();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("name", rule.getMetadata().getName());
+        TierMatch match = spec.getMatch();
+        if (match != null) {
+            var m = new LinkedHashMap<String, Object>();
+            putIfSet(m, "prefix", match.getPrefix());
+            if (match.getContentTypes() != null && !match.getContentTypes().isEmpty()) {
+                m.put("content-types", List.copyOf(match.getContentTypes()));
+            }
+            putBytes(m, "min-size", match.getMinSize());
+            putBytes(m, "max-size", match.getMaxSize());
+            if (!m.isEmpty()) {
+                out.put("match", m);
+            }
+        }
+        out.put("cold-after", GoDuration.forAgent(spec.getColdAfter()));
+        if (spec.getExpireAfter() != null) {
+            out.put("expire-after", GoDuration.forAgent(spec.getExpireAfter()));
+        }
+        out.put("target", target(spec.getTarget()));
+        return out;
+    }
+
+    private static Map<String, Object> backupSchedule(BackupSchedule schedule) {
+        var spec = schedule.getSpec();
+        var out = new LinkedHashMap<String, Object>();
+        out.put("name", schedule.getMetadata().getName());
+        out.put("schedule", spec.getSchedule());
+        out.put("target", target(spec.getTarget()));
+        BackupRetention retention = spec.getRetention();
+        if (retention != null) {
+            var r = new LinkedHashMap<String, Object>();
+            putIfSet(r, "keep-last", retention.getKeepLast());
+            if (retention.getKeepFor() != null) {
+                r.put("keep-for", GoDuration.forAgent(retention.getKeepFor()));
+            }
+            putIfSet(r, "daily", retention.getDaily());
+            putIfSet(r, "weekly", retention.getWeekly());
+            putIfSet(r, "monthly", retention.getMonthly());
+            if (!r.isEmpty()) {
+                out.put("retention", r);
+            }
+        }
+        out.put("verify", spec.getVerify() == null || spec.getVerify());
+        out.put("suspend", spec.getSuspend() != null && spec.getSuspend());
+        return out;
+    }
+
+    /** A target names its credentials Secret, never its keys: the agent will get them as env vars. */
+    private static Map<String, Object> target(S3Target target) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("bucket", target.getBucket());
+        putIfSet(out, "prefix", target.getPrefix());
+        putIfSet(out, "endpoint", target.getEndpoint());
+        if (target.getEndpoint() != null) {
+            out.put("region", Optional.ofNullable(target.getRegion()).orElse(DEFAULT_REGION));
+        }
+        putIfSet(out, "credentials-secret", target.getCredentialsSecret());
+        return out;
+    }
+
+    /** Sections opened for optional settings that were all absent are left out, not rendered as {}. */
+    private static void pruneEmpty(Map<String, Object> map) {
+        map.values().forEach(v -> {
+            if (v instanceof Map<?, ?> child) {
+                @SuppressWarnings("unchecked")
+                var typed = (Map<String, Object>) child;
+                pruneEmpty(typed);
+            }
+        });
+        map.values().removeIf(v -> v instanceof Map<?, ?> child && child.isEmpty());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> parent, String name) {
+        return (Map<String, Object>) parent.computeIfAbsent(name, n -> new LinkedHashMap<String, Object>());
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private static void putBytes(Map<String, Object> map, String key, Quantity quantity) {
+        if (quantity != null) {
+            map.put(key, bytes(quantity));
+        }
+    }
+
+    static long bytes(Quantity quantity) {
+        return Quantity.getAmountInBytes(quantity).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kelp.operator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kelp.crds.v1alpha1.StoragePolicy;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequiredSecretsTest {
+
+    private final StoragePolicy complete = Fixtures.valid("storagepolicy-complete", StoragePolicy.class);
+
+    @Test
+    void everySecretFieldOfThePolicyWithTheKeysTheWebhookMaps() {
+        assertThat(RequiredSecrets.of(complete.getSpec())).containsExactly(
+            new RequiredSecrets.Requirement("seaweedfs.credentialsSecret", "seaweedfs-credentials", List.of("accessKey", "secretKey")),
+            new RequiredSecrets.Requirement("metadata.connectionSecret", "kelp-postgres", List.of("url", "username", "password")),
+            new RequiredSecrets.Requirement("events.connectionSecret", "kelp-cassandra", List.of("contactPoints", "localDatacenter")),
+            new RequiredSecrets.Requirement("signedUrls.keySecret", "kelp-url-signing-key", List.of("key")),
+            new RequiredSecrets.Requirement("encryption.keySecret", "kelp-encryption-key", List.of("key")));
+    }
+
+    @Test
+    void namesEachMissingSecretAndEachMissingKeyAndLooksEachSecretUpOnce() {
+        var lookups = new ArrayList<String>();
+        Map<String, Secret> existing = Map.of(
+            "seaweedfs-credentials", secret("accessKey"),
+            "kelp-postgres", secret("url", "username", "password"),
+            "kelp-cassandra", secret("contactPoints", "localDatacenter"));
+        var requirements = new ArrayList<>(RequiredSecrets.of(complete.getSpec()));
+        requirements.add(new RequiredSecrets.Requirement("again", "kelp-url-signing-key", List.of("key")));
+
+        var problems = RequiredSecrets.check(requirements, name -> {
+            lookups.add(name);
+            return existing.get(name);
+        });
+
+        assertThat(problems).extracting(RequiredSecrets.Problem::describe).containsExactly(
+            "Secret seaweedfs-credentials (seaweedfs.credentialsSecret) has no key secretKey",
+            "Secret kelp-url-signing-key (signedUrls.keySecret) does not exist",
+            "Secret kelp-encryption-key (encryption.keySecret) does not exist",
+            "Secret kelp-url-signing-key (again) does not exist");
+        assertThat(lookups).doesNotHaveDuplicates();
+    }
+
+    private static Secret secret(String... keys) {
+        var b = new SecretBuilder().withNewMetadata().withName("s").endMetadata();
+        for (String k : keys) {
+            b.addToData(k, "eA==");
+        }
+        return b.build();
+    }
+}

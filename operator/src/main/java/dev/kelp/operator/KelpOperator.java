@@ -7,8 +7,17 @@ import dev.kelp.operator.ops.OpsServer;
 import dev.kelp.operator.policy.KubeEvents;
 import dev.kelp.operator.policy.ReportTarget;
 import dev.kelp.operator.policy.StoragePolicyReconciler;
+import dev.kelp.operator.inject.Injection;
+import dev.kelp.operator.inject.InjectionSettings;
+import dev.kelp.operator.inject.PodMutationWebhook;
+import dev.kelp.operator.report.AgentRegistry;
+import dev.kelp.operator.report.AgentReportHandler;
+import dev.kelp.operator.report.FleetEventSource;
 import dev.kelp.operator.report.FleetStatus;
 import dev.kelp.operator.report.FleetView;
+import dev.kelp.operator.report.PodDirectory;
+import dev.kelp.operator.server.EndpointSettings;
+import dev.kelp.operator.server.OperatorEndpoint;
 import dev.kelp.operator.tier.TierRuleReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -30,6 +39,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -43,40 +53,64 @@ import org.slf4j.LoggerFactory;
 public final class KelpOperator {
 
     private static final Logger LOG = LoggerFactory.getLogger(KelpOperator.class);
+    private static final long POD_SYNC_TIMEOUT_SECONDS = 60;
 
     private KelpOperator() {
     }
 
     public static void main(String[] args) {
-        OperatorSettings settings = OperatorSettings.fromEnvironment();
+        Map<String, String> env = System.getenv();
+        OperatorSettings settings = OperatorSettings.from(env);
         KubernetesClient client = new KubernetesClientBuilder().build();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        // The agents' report registry plugs in here once it exists; until then no agent is seen.
-        FleetView fleet = (namespace, policy) -> FleetStatus.NONE;
+
+        // The HTTPS endpoint (its certificate issued or loaded first) serves the webhook and the
+        // agents' reports; only the leader folds reports into status, a follower answers 503.
+        EndpointSettings endpointSettings = EndpointSettings.fromEnv(env);
+        var endpoint = OperatorEndpoint.create(client, endpointSettings);
+        var leading = new AtomicBoolean(!settings.leaderElection());
+        PodDirectory pods = PodDirectory.create(client, null);
+        AgentRegistry agents = new AgentRegistry(pods, Clock.systemUTC());
+        FleetEventSource fleetEvents = new FleetEventSource(agents, FleetEventSource.DEFAULT_INTERVAL);
+        pods.start(POD_SYNC_TIMEOUT_SECONDS);
+        agents.start();
+        Injection injection = Injection.start(client, InjectionSettings.fromEnv(env), (namespace, policy) -> { });
+        endpoint.mount(PodMutationWebhook.PATH, injection.webhook())
+            .mount(AgentReportHandler.PATH, new AgentReportHandler(agents, leading::get))
+            .start();
+
         var shuttingDown = new AtomicBoolean();
         // A replica that lost the Lease must not go on reconciling beside the new leader: exit, and
         // let Kubernetes restart it as a follower. Not while shutting down: stop() gives the Lease
         // up on purpose, and System.exit inside a shutdown hook would hang the JVM.
         Runnable onLeaseLost = () -> {
+            leading.set(false);
             if (!shuttingDown.get()) {
                 LOG.error("lost the leader Lease {}/{}: exiting", settings.namespace(), OperatorSettings.LEASE_NAME);
                 System.exit(1);
             }
         };
-        Operator operator = build(client, settings, fleet, reportTarget(settings), List.of(), registry, onLeaseLost);
+        Optional<ReportTarget> reports = reportTarget(settings, endpointSettings, endpoint);
+        Operator operator = build(client, settings, agents, reports, List.of(fleetEvents), registry,
+            () -> leading.set(true), onLeaseLost);
         OpsServer ops = OpsServer.start(settings.opsPort(), operator::getRuntimeInfo, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             shuttingDown.set(true);
             operator.stop();
             ops.close();
+            endpoint.close();
+            injection.close();
+            agents.close();
+            pods.close();
         }, "kelp-operator-shutdown"));
         operator.start();
-        LOG.info("Kelp operator {} started against {} (namespace {}, ops port {}, leader election {})",
-            settings.identity(), client.getMasterUrl(), settings.namespace(), ops.port(), settings.leaderElection() ? "on" : "off");
+        LOG.info("Kelp operator {} started against {} (namespace {}, webhook and reports on :{}, ops port {}, leader election {}, agents report to {})",
+            settings.identity(), client.getMasterUrl(), settings.namespace(), endpoint.port(), ops.port(),
+            settings.leaderElection() ? "on" : "off", reports.map(ReportTarget::url).orElse("nobody"));
     }
 
     /** The operator with every Kelp reconciler registered, not yet started: no leader election, no agents, no reports. */
@@ -96,12 +130,12 @@ public final class KelpOperator {
     public static Operator create(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
                                   MeterRegistry meters) {
-        return build(client, settings, fleet, report, policyTriggers, meters, () -> { });
+        return build(client, settings, fleet, report, policyTriggers, meters, () -> { }, () -> { });
     }
 
     private static Operator build(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
-                                  MeterRegistry meters, Runnable onLeaseLost) {
+                                  MeterRegistry meters, Runnable onLeading, Runnable onLeaseLost) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false)
                 // Per-resource meters would make 1,000 policies 1,000 label sets.
@@ -112,7 +146,7 @@ public final class KelpOperator {
                     .withLeaseNamespace(settings.namespace())
                     .withIdentity(settings.identity())
                     .withExitOnStopLeading(false)
-                    .withLeaderCallbacks(new LeaderCallbacks(() -> { }, onLeaseLost, leader -> { }))
+                    .withLeaderCallbacks(new LeaderCallbacks(onLeading, onLeaseLost, leader -> { }))
                     .build());
             }
         });
@@ -125,13 +159,21 @@ public final class KelpOperator {
         return operator;
     }
 
-    private static Optional<ReportTarget> reportTarget(OperatorSettings settings) {
-        return settings.reportUrl().map(url -> {
+    /**
+     * Where agents report: KELP_REPORT_URL and its CA file when set (cert-manager mode), else the
+     * operator's own endpoint behind its Service (port 443, as the chart renders it), trusted
+     * through the CA the operator issued.
+     */
+    static Optional<ReportTarget> reportTarget(OperatorSettings settings, EndpointSettings endpointSettings, OperatorEndpoint endpoint) {
+        if (settings.reportUrl().isPresent()) {
+            String url = settings.reportUrl().get();
             try {
-                return new ReportTarget(url, Files.readString(settings.reportCaFile().orElseThrow()));
+                return Optional.of(new ReportTarget(url, Files.readString(settings.reportCaFile().orElseThrow())));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read KELP_REPORT_CA_FILE " + settings.reportCaFile().orElseThrow(), e);
             }
-        });
+        }
+        String url = "https://" + endpointSettings.service() + "." + endpointSettings.namespace() + ".svc" + AgentReportHandler.PATH;
+        return Optional.of(new ReportTarget(url, endpoint.caPem()));
     }
 }

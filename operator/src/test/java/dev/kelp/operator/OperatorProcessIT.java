@@ -38,6 +38,7 @@ class OperatorProcessIT {
     private static KubernetesClient client;
     private static Process operator;
     private static int opsPort;
+    private static int webhookPort;
     private static Path log;
 
     @BeforeAll
@@ -46,8 +47,9 @@ class OperatorProcessIT {
         PrintCrds.RESOURCES.forEach(crd -> TestCluster.installCrd(client, PrintCrds.read(crd)));
         TestCluster.createNamespace(client, NAMESPACE);
         removeWhatOperatorsLeft();
-        try (var socket = new ServerSocket(0)) {
+        try (var socket = new ServerSocket(0); var other = new ServerSocket(0)) {
             opsPort = socket.getLocalPort();
+            webhookPort = other.getLocalPort();
         }
         Path jar = ProvingGround.repoRoot().resolve("operator/target/kelp-operator.jar");
         assertThat(jar).as("packaged by mvn verify before the ITs run").exists();
@@ -59,6 +61,10 @@ class OperatorProcessIT {
         builder.environment().put("KELP_OPERATOR_NAMESPACE", NAMESPACE);
         builder.environment().put("KELP_OPERATOR_IDENTITY", IDENTITY);
         builder.environment().put("KELP_OPS_PORT", Integer.toString(opsPort));
+        builder.environment().put("KELP_WEBHOOK_PORT", Integer.toString(webhookPort));
+        builder.environment().put("KELP_WEBHOOK_IPS", "127.0.0.1");
+        builder.environment().put("KELP_WEBHOOK_TLS_SECRET", "operator-process-it-tls");
+        builder.environment().put("KELP_WEBHOOK_CONFIGURATION", "operator-process-it");
         operator = builder.start();
     }
 
@@ -109,7 +115,16 @@ class OperatorProcessIT {
         policy.setSpec(spec);
         client.resources(StoragePolicy.class).inNamespace(NAMESPACE).resource(policy).create();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-from-process").get() != null);
+        var rendered = await().atMost(Duration.ofSeconds(30)).until(
+            () -> client.configMaps().inNamespace(NAMESPACE).withName("kelp-agent-from-process").get(), c -> c != null);
+        // Agents are told to report to this operator behind its Service, trusting the CA it issued.
+        assertThat(rendered.getData().get("agent.yml")).contains("https://kelp-operator." + NAMESPACE + ".svc/v1/reports");
+        String ca = rendered.getData().get("operator-ca.crt");
+        assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
+        var reports = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(2)).build();
+        var malformed = reports.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhookPort + "/v1/reports"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(malformed.statusCode()).as("the process serves agent reports over TLS with that CA: %s", malformed.body()).isEqualTo(400);
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body().contains("operator_sdk_reconciliations_started_total"));
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("jvm_memory_used_bytes", "operator_sdk_events_received_total");
@@ -117,6 +132,19 @@ class OperatorProcessIT {
         // For docs/benchmarks.md: what the idle operator with three informers and one policy takes.
         Files.readAllLines(Path.of("/proc/" + operator.pid() + "/status")).stream()
             .filter(l -> l.startsWith("VmRSS")).forEach(l -> System.out.println("kelp-operator process " + l));
+    }
+
+    private static javax.net.ssl.SSLContext trusting(String caPem) throws Exception {
+        var cert = java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("kelp-operator-ca", cert);
+        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        var context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

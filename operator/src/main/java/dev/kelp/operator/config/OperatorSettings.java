@@ -12,7 +12,6 @@ import java.util.Optional;
  * @param namespace        {@code KELP_OPERATOR_NAMESPACE}: where the operator runs and keeps its leader
  *                         Lease; default: the pod's own namespace from the service account, else {@code kelp-system}
  * @param identity         {@code KELP_OPERATOR_IDENTITY}: this replica's name in the Lease and on Events; default {@code HOSTNAME}
- * @param agentImage       {@code KELP_AGENT_IMAGE}: image injected when a policy names none; default {@value #DEFAULT_AGENT_IMAGE}
  * @param opsPort          {@code KELP_OPS_PORT}: plain-HTTP port of /healthz, /readyz and /metrics; default {@value #DEFAULT_OPS_PORT}
  * @param reportUrl        {@code KELP_REPORT_URL}: the HTTPS url agents send mode reports to, rendered into every
  *                         policy's ConfigMap; absent: agents are not told to report
@@ -24,14 +23,12 @@ import java.util.Optional;
 public record OperatorSettings(
     String namespace,
     String identity,
-    String agentImage,
     int opsPort,
     Optional<String> reportUrl,
     Optional<Path> reportCaFile,
     boolean leaderElection,
     Duration resyncInterval) {
 
-    public static final String DEFAULT_AGENT_IMAGE = "kelp-agent:0.1.0";
     public static final int DEFAULT_OPS_PORT = 8081;
     public static final String LEASE_NAME = "kelp-operator";
     static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
@@ -60,23 +57,23 @@ public record OperatorSettings(
             throw new IllegalArgumentException("KELP_REPORT_URL and KELP_REPORT_CA_FILE go together: agents must know whom to trust");
         }
         return new OperatorSettings(namespace, identity,
-            value(env, "KELP_AGENT_IMAGE").orElse(DEFAULT_AGENT_IMAGE), port, reportUrl, caFile,
+            port, reportUrl, caFile,
             !"false".equalsIgnoreCase(value(env, "KELP_LEADER_ELECTION").orElse("true")),
             Duration.ofSeconds(resync));
     }
 
     /** Settings for a test or an embedded run: no leader election, no ops port, no report target. */
     public static OperatorSettings embedded(String namespace) {
-        return new OperatorSettings(namespace, "kelp-operator", DEFAULT_AGENT_IMAGE, 0, Optional.empty(), Optional.empty(),
+        return new OperatorSettings(namespace, "kelp-operator", 0, Optional.empty(), Optional.empty(),
             false, Duration.ofSeconds(60));
     }
 
     public OperatorSettings withLeaderElection(boolean on) {
-        return new OperatorSettings(namespace, identity, agentImage, opsPort, reportUrl, reportCaFile, on, resyncInterval);
+        return new OperatorSettings(namespace, identity, opsPort, reportUrl, reportCaFile, on, resyncInterval);
     }
 
     public OperatorSettings withResyncInterval(Duration interval) {
-        return new OperatorSettings(namespace, identity, agentImage, opsPort, reportUrl, reportCaFile, leaderElection, interval);
+        return new OperatorSettings(namespace, identity, opsPort, reportUrl, reportCaFile, leaderElection, interval);
     }
 
     private static Optional<String> value(Map<String, String> env, String name) {

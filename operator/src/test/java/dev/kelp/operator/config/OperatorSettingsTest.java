@@ -13,13 +13,11 @@ class OperatorSettingsTest {
     @Test
     void readsEverySettingFromTheEnvironment() {
         var s = OperatorSettings.from(Map.of(
-            "KELP_OPERATOR_NAMESPACE", "kelp-system", "HOSTNAME", "kelp-operator-7d9f", "KELP_AGENT_IMAGE", "reg/kelp-agent:1.2",
-            "KELP_OPS_PORT", "9090", "KELP_REPORT_URL", "https://kelp-operator.kelp-system.svc:9443/v1/reports",
+            "KELP_OPERATOR_NAMESPACE", "kelp-system", "HOSTNAME", "kelp-operator-7d9f", "KELP_OPS_PORT", "9090", "KELP_REPORT_URL", "https://kelp-operator.kelp-system.svc:9443/v1/reports",
             "KELP_REPORT_CA_FILE", "/etc/kelp-operator/tls/ca.crt", "KELP_LEADER_ELECTION", "false", "KELP_RESYNC_INTERVAL", "120"));
 
         assertThat(s.namespace()).isEqualTo("kelp-system");
         assertThat(s.identity()).isEqualTo("kelp-operator-7d9f");
-        assertThat(s.agentImage()).isEqualTo("reg/kelp-agent:1.2");
         assertThat(s.opsPort()).isEqualTo(9090);
         assertThat(s.reportUrl()).contains("https://kelp-operator.kelp-system.svc:9443/v1/reports");
         assertThat(s.reportCaFile()).contains(Path.of("/etc/kelp-operator/tls/ca.crt"));
@@ -31,7 +29,6 @@ class OperatorSettingsTest {
     void defaults() {
         var s = OperatorSettings.from(Map.of("KELP_OPERATOR_NAMESPACE", "ops"));
 
-        assertThat(s.agentImage()).isEqualTo(OperatorSettings.DEFAULT_AGENT_IMAGE);
         assertThat(s.opsPort()).isEqualTo(8081);
         assertThat(s.leaderElection()).isTrue();
         assertThat(s.reportUrl()).isEmpty();

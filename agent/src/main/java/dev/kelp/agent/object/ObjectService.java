@@ -31,6 +31,8 @@ import java.util.UUID;
 @Singleton
 public class ObjectService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ObjectService.class);
+
     private final StorageConfig config;
     private final BlobStaging staging;
     private final BlobStore local;
@@ -104,7 +106,7 @@ public class ObjectService {
 
     private ObjectRecord store(PutRequest request, StagedBlob staged, Optional<ObjectRecord> existing) {
         checkQuota(request.bucket(), staged.size(), existing);
-        boolean deduplicated = knownBlob(request.bucket(), staged.hash());
+        boolean deduplicated = knownBlob(request.bucket(), staged.hash()) && blobStored(request.bucket(), staged.hash());
         if (!deduplicated) {
             storeBytes(request.bucket(), staged);
         }
@@ -238,6 +240,31 @@ public class ObjectService {
         try {
             return metadata.hasLiveBlob(bucket, hash);
         } catch (MetadataUnavailableException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Dedup trusts the bytes, not only the metadata: a blob the database calls live but no store
+     * holds (lost on SeaweedFS, a volume restored without it) is stored again, so that a write
+     * acknowledged as deduplicated is always readable. Costs one HEAD on a dedup hit.
+     */
+    private boolean blobStored(String bucket, ContentHash hash) {
+        if (local.exists(bucket, hash)) {
+            return true;
+        }
+        if (remote.isEmpty()) {
+            LOG.warn("blob {} of bucket {} is live in the metadata but not on the fallback volume: storing it again", hash, bucket);
+            return false;
+        }
+        try {
+            boolean stored = remote.get().exists(bucket, hash);
+            if (!stored) {
+                LOG.warn("blob {} of bucket {} is live in the metadata but not on SeaweedFS: storing it again", hash, bucket);
+            }
+            return stored;
+        } catch (BlobStoreUnavailableException e) {
+            // Cannot tell: store the bytes (SeaweedFS or the fallback volume), which is never wrong.
             return false;
         }
     }

@@ -273,4 +273,22 @@ class ObjectApiTest {
         assertThat(response.statusCode()).isEqualTo(409);
         assertThat(response.body()).contains("NoRemoteStore");
     }
+
+    @Test
+    void deduplicationStoresTheBytesAgainWhenTheBlobIsGoneFromTheStore() throws Exception {
+        byte[] body = "same bytes, lost once".getBytes(StandardCharsets.UTF_8);
+        assertThat(put("cards/dedup-a.txt", "text/plain", body).statusCode()).isEqualTo(201);
+        String hash = ContentHash.ofBytes(body).hex();
+        try (var files = Files.walk(dir.resolve("blobs"))) {
+            for (Path blob : files.filter(f -> f.getFileName().toString().startsWith(hash)).toList()) {
+                Files.delete(blob);   // the store lost it; the metadata still counts it live
+            }
+        }
+
+        assertThat(put("cards/dedup-b.txt", "text/plain", body).statusCode()).isEqualTo(201);
+
+        var read = http.send(HttpRequest.newBuilder(URI.create(base + "cards/dedup-b.txt")).build(), BodyHandlers.ofByteArray());
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).isEqualTo(body);
+    }
 }

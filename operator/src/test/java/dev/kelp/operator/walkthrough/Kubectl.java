@@ -24,14 +24,17 @@ final class Kubectl {
         var command = new ArrayList<String>();
         command.add(binary.toString());
         command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command);
-        builder.environment().put("KUBECONFIG", ProvingGround.require("KUBECONFIG"));
         try {
+            // stderr to a file: read after stdout, a full pipe would block kubectl.
+            Path errors = java.nio.file.Files.createTempFile("kubectl", ".err");
+            var builder = new ProcessBuilder(command).redirectError(errors.toFile());
+            builder.environment().put("KUBECONFIG", ProvingGround.require("KUBECONFIG"));
             Process process = builder.start();
-            var err = process.getErrorStream();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String error = new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+            String error = java.nio.file.Files.readString(errors);
+            java.nio.file.Files.delete(errors);
+            if (!exited || process.exitValue() != 0) {
                 throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed: " + error + out);
             }
             return out;

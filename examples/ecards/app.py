@@ -135,6 +135,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        # This server answers one request per connection (HTTP/1.0, and some replies leave the
+        # request body unread); say so, or a pooling client (the JDK's HttpClient) reuses the
+        # socket we are closing and a PUT fails with no response.
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 

@@ -49,6 +49,7 @@ class ModeReporter {
     private final ReportSchedule schedule;
     private final BoundedLog failureLog = new BoundedLog(Duration.ofMinutes(1));
     private final AtomicBoolean modeChanged = new AtomicBoolean();
+    private final QueueEmptiness queueEmptiness = new QueueEmptiness();
     private final Counter accepted;
     private final Counter failed;
     private final Counter notLeader;
@@ -113,6 +114,9 @@ class ModeReporter {
             boolean nowReady = readiness.ready();
             if (nowReady != ready) {
                 ready = nowReady;
+                schedule.changed();
+            }
+            if (queueEmptiness.flipped(queue.pending().objects())) {
                 schedule.changed();
             }
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * repository, plugin or cache of the machine's user changes what it does, and with the
  * proving ground's kubeconfig for the commands that reach the API server.
  */
-final class Helm {
+public final class Helm {
 
     private final Path binary;
     private final Path home;
@@ -25,7 +25,7 @@ final class Helm {
         this.home = home;
     }
 
-    static Helm fromProvingGround() {
+    public static Helm fromProvingGround() {
         try {
             return new Helm(Path.of(ProvingGround.require("KELP_KUBE_BIN"), "helm"), Files.createTempDirectory("kelp-helm-home"));
         } catch (IOException e) {
@@ -34,9 +34,9 @@ final class Helm {
     }
 
     /** What a helm command printed (stdout and stderr together, as a person sees them) and its exit code. */
-    record Result(String command, int exitCode, String output) {
+    public record Result(String command, int exitCode, String output) {
 
-        boolean succeeded() {
+        public boolean succeeded() {
             return exitCode == 0;
         }
 
@@ -46,7 +46,7 @@ final class Helm {
         }
     }
 
-    Result run(List<String> args) {
+    public Result run(List<String> args) {
         var command = new ArrayList<String>();
         command.add(binary.toString());
         command.addAll(args);
@@ -71,7 +71,7 @@ final class Helm {
         }
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         return run(List.of(args));
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The chart under {@code helm/kelp} and the values files it is checked with. */
-final class KelpChart {
+public final class KelpChart {
 
     /**
      * The Kubernetes version {@code helm template} and {@code lint} render for: Helm's offline
@@ -18,7 +18,7 @@ final class KelpChart {
      */
     static final String KUBE_VERSION = "1.34.0";
 
-    static Path dir() {
+    public static Path dir() {
         return ProvingGround.repoRoot().resolve("helm/kelp");
     }
 

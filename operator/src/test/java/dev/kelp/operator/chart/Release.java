@@ -9,11 +9,11 @@ import java.util.UUID;
  * meet each other's cluster-scoped objects. Closing it uninstalls whatever a failed test left:
  * a stray webhook configuration would otherwise refuse annotated pods of later tests.
  */
-final class Release implements AutoCloseable {
+public final class Release implements AutoCloseable {
 
     private final Helm helm;
-    final String name;
-    final String namespace;
+    public final String name;
+    public final String namespace;
 
     private Release(Helm helm, String name, String namespace) {
         this.helm = helm;
@@ -22,17 +22,17 @@ final class Release implements AutoCloseable {
     }
 
     /** A name and a namespace ({@code <prefix>-<random>}) nothing has used yet. */
-    static Release fresh(Helm helm, String namespacePrefix) {
+    public static Release fresh(Helm helm, String namespacePrefix) {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         return new Release(helm, "kelp-" + suffix, namespacePrefix + "-" + suffix);
     }
 
     /** The operator's objects: "kelp-&lt;random&gt;-operator". */
-    String operator() {
+    public String operator() {
         return name + "-operator";
     }
 
-    Helm.Result install(String... args) {
+    public Helm.Result install(String... args) {
         return helm.run(command("install", KelpChart.dir().toString(), args));
     }
 
@@ -40,11 +40,11 @@ final class Release implements AutoCloseable {
         return helm.run(command("upgrade", KelpChart.dir().toString(), args));
     }
 
-    Helm.Result uninstall() {
+    public Helm.Result uninstall() {
         return helm.run("uninstall", name, "--namespace", namespace, "--wait", "--timeout", "60s");
     }
 
-    boolean installed() {
+    public boolean installed() {
         return helm.run("status", name, "--namespace", namespace).succeeded();
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.provingground.SeaweedFsClients;
 import dev.kelp.testkit.ProvingGround;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,14 +52,14 @@ class AgentKillIT {
 
         // A 64 MiB replacement whose client stalls after 16 MiB: the agent is killed right then.
         var halfSent = new CountDownLatch(1);
-        var stalled = new StallingBody(64L << 20, 16L << 20, halfSent);
+        var stalled = new PausingBody(64L << 20, 16L << 20, halfSent);
         CompletableFuture<HttpResponse<String>> upload = http.sendAsync(HttpRequest.newBuilder(uri("card.png"))
             .header("Content-Type", "image/png").PUT(HttpRequest.BodyPublishers.fromPublisher(
                 HttpRequest.BodyPublishers.ofInputStream(() -> stalled), 64L << 20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(halfSent.await(60, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(300); // let the agent stage what it was sent
         agent.kill();
-        stalled.release();
+        stalled.giveUp();
         assertThatThrownBy(() -> upload.get(30, TimeUnit.SECONDS)).as("the killed agent acknowledged nothing");
 
         agent = AgentProcess.start(work, config, agent.port());
@@ -136,14 +134,14 @@ class AgentKillIT {
 
         // Part 2 stalls half-way through and the agent is killed right then.
         var halfSent = new CountDownLatch(1);
-        var stalled = new StallingBody(part2.length, part2.length / 2, halfSent);
+        var stalled = new PausingBody(part2.length, part2.length / 2, halfSent);
         CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(partUri(uploadId, 2))
             .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> stalled), part2.length)).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(halfSent.await(60, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(300);
         agent.kill();
-        stalled.release();
+        stalled.giveUp();
         assertThatThrownBy(() -> inFlight.get(30, TimeUnit.SECONDS)).as("the killed agent acknowledged nothing of part 2");
 
         agent = AgentProcess.start(work, config, agent.port());
@@ -200,50 +198,5 @@ class AgentKillIT {
 
     private long pending() {
         return agent.pendingObjects();
-    }
-
-    /** {@code total} bytes of which the first {@code before} flow at once; then it waits until released. */
-    private static final class StallingBody extends InputStream {
-        private final long total;
-        private final long before;
-        private final CountDownLatch reached;
-        private final CountDownLatch released = new CountDownLatch(1);
-        private long sent;
-
-        StallingBody(long total, long before, CountDownLatch reached) {
-            this.total = total;
-            this.before = before;
-            this.reached = reached;
-        }
-
-        void release() {
-            released.countDown();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (sent >= total) {
-                return -1;
-            }
-            if (sent >= before) {
-                reached.countDown();
-                try {
-                    released.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IOException("client gave up");
-            }
-            int n = (int) Math.min(len, before - sent);
-            java.util.Arrays.fill(b, off, off + n, (byte) 'x');
-            sent += n;
-            return n;
-        }
     }
 }

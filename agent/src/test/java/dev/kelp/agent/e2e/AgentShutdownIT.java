@@ -76,7 +76,7 @@ class AgentShutdownIT {
         var read = http.send(HttpRequest.newBuilder(uri("big.bin")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(read.statusCode()).isEqualTo(200);
         try (InputStream in = read.body()) {
-            assertThat(sha256(in)).isEqualTo(sha256(new PausingBody(size, size, new CountDownLatch(1))));
+            assertThat(sha256(in)).isEqualTo(sha256(PausingBody.whole(size)));
         }
     }
 
@@ -144,53 +144,5 @@ class AgentShutdownIT {
 
     private URI uri(String key) {
         return URI.create(agent.baseUrl() + "/v1/objects/" + bucket + "/" + key);
-    }
-
-    /** {@code total} bytes of a fixed pattern; after {@code before} it pauses until resumed. */
-    private static final class PausingBody extends InputStream {
-        private final long total;
-        private final long before;
-        private final CountDownLatch reached;
-        private final CountDownLatch resumed = new CountDownLatch(1);
-        private long sent;
-
-        PausingBody(long total, long before, CountDownLatch reached) {
-            this.total = total;
-            this.before = before;
-            this.reached = reached;
-        }
-
-        void resume() {
-            resumed.countDown();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (sent >= total) {
-                return -1;
-            }
-            if (sent == before) {
-                reached.countDown();
-                try {
-                    resumed.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                }
-            }
-            long limit = sent < before ? before : total;
-            int n = (int) Math.min(len, limit - sent);
-            for (int i = 0; i < n; i++) {
-                b[off + i] = (byte) ((sent + i) * 131 >>> 3);
-            }
-            sent += n;
-            return n;
-        }
     }
 }

@@ -24,7 +24,8 @@ public final class PolicyStatus {
             return new Observation(Conditions.READY, true, "ConfigRendered",
                 "agent configuration rendered into ConfigMap " + configMap + "; every Secret the policy names has its keys");
         }
-        String reason = problems.stream().anyMatch(RequiredSecrets.Problem::secretMissing) ? "SecretMissing" : "SecretKeyMissing";
+        String reason = problems.stream().anyMatch(RequiredSecrets.Problem::forbidden) ? "SecretForbidden"
+            : problems.stream().anyMatch(RequiredSecrets.Problem::secretMissing) ? "SecretMissing" : "SecretKeyMissing";
         var message = String.join("; ", problems.stream().map(RequiredSecrets.Problem::describe).toList())
             + ". Pods selected by this policy get no working agent until it is fixed.";
         return new Observation(Conditions.READY, false, reason, message);

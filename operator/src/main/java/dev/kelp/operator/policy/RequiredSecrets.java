@@ -2,6 +2,7 @@ package dev.kelp.operator.policy;
 
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,14 +20,25 @@ public final class RequiredSecrets {
     public record Requirement(String field, String secret, List<String> keys) {
     }
 
-    /** Something missing: a whole Secret (no keys listed) or some keys of one. */
-    public record Problem(Requirement requirement, List<String> missingKeys) {
+    /**
+     * Something missing: a whole Secret (no keys listed), some keys of one, or a Secret the
+     * operator may not read here (its RBAC does not cover this namespace).
+     */
+    public record Problem(Requirement requirement, List<String> missingKeys, boolean forbidden) {
+
+        public Problem(Requirement requirement, List<String> missingKeys) {
+            this(requirement, missingKeys, false);
+        }
 
         public boolean secretMissing() {
-            return missingKeys.isEmpty();
+            return !forbidden && missingKeys.isEmpty();
         }
 
         public String describe() {
+            if (forbidden) {
+                return "the operator may not read Secret " + requirement.secret() + " (" + requirement.field() + ") in this namespace:"
+                    + " grant it get on secrets here (Helm: add the namespace to rbac.secretReaders.namespaces)";
+            }
             return secretMissing()
                 ? "Secret " + requirement.secret() + " (" + requirement.field() + ") does not exist"
                 : "Secret " + requirement.secret() + " (" + requirement.field() + ") has no key " + String.join(", ", missingKeys);
@@ -57,14 +69,27 @@ public final class RequiredSecrets {
 
     /**
      * What is missing, looking each distinct Secret up once through {@code lookup} (which answers
-     * null for a Secret that does not exist).
+     * null for a Secret that does not exist, and throws the API server's 403 for one the operator
+     * may not read).
      */
     public static List<Problem> check(List<Requirement> requirements, Function<String, Secret> lookup) {
         Map<String, Secret> seen = new LinkedHashMap<>();
+        var forbidden = new java.util.HashSet<String>();
         var problems = new ArrayList<Problem>();
         for (Requirement r : requirements) {
-            if (!seen.containsKey(r.secret())) {
-                seen.put(r.secret(), lookup.apply(r.secret()));
+            if (!seen.containsKey(r.secret()) && !forbidden.contains(r.secret())) {
+                try {
+                    seen.put(r.secret(), lookup.apply(r.secret()));
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 403) {
+                        throw e;
+                    }
+                    forbidden.add(r.secret());
+                }
+            }
+            if (forbidden.contains(r.secret())) {
+                problems.add(new Problem(r, List.of(), true));
+                continue;
             }
             Secret secret = seen.get(r.secret());
             if (secret == null) {

@@ -1,6 +1,7 @@
 package dev.kelp.operator.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -45,6 +46,23 @@ class RequiredSecretsTest {
             "Secret kelp-encryption-key (encryption.keySecret) does not exist",
             "Secret kelp-url-signing-key (again) does not exist");
         assertThat(lookups).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aSecretTheOperatorMayNotReadIsNamedWithWhatToGrantNotThrown() {
+        var requirements = RequiredSecrets.of(complete.getSpec());
+
+        var problems = RequiredSecrets.check(requirements, name -> {
+            throw new io.fabric8.kubernetes.client.KubernetesClientException("secrets \"" + name + "\" is forbidden", 403, null);
+        });
+
+        assertThat(problems).hasSize(requirements.size()).allMatch(RequiredSecrets.Problem::forbidden);
+        assertThat(problems.getFirst().describe()).contains("may not read Secret seaweedfs-credentials").contains("rbac.secretReaders.namespaces");
+        var ready = PolicyStatus.ready(problems, "kelp-agent-cards");
+        assertThat(ready.reason()).isEqualTo("SecretForbidden");
+        assertThatThrownBy(() -> RequiredSecrets.check(requirements, name -> {
+            throw new io.fabric8.kubernetes.client.KubernetesClientException("boom", 500, null);
+        })).as("other API errors still fail the reconcile, to be retried").isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class);
     }
 
     private static Secret secret(String... keys) {

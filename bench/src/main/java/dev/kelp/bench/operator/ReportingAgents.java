@@ -32,9 +32,12 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code /v1/reports} over HTTPS, trusting only the operator's CA.
  *
  * <p>Like the agent: a report at start, then one per heartbeat, each interval jittered ±10%,
- * and one at once when the mode changes. Every report opens a new TLS connection
- * ({@code Connection: close}), because the agent's pooled connection is dropped after 30 s
- * idle, under its 60 s heartbeat: each real heartbeat pays a handshake, so these do too.
+ * and one at once when the mode changes. Every report goes through a client of its own, so on
+ * a new TLS connection, because the agent's pooled connection is dropped after 30 s idle,
+ * under its 60 s heartbeat: each real heartbeat pays a handshake, so these do too. (Not with
+ * {@code Connection: close} on one shared client: the JDK's HttpServer closes such a
+ * connection without saying so in its answer, the client pools it anyway, and the next
+ * report on it fails.)
  * The agent's own classes are not reused: they would bring Micronaut into the harness.
  */
 final class ReportingAgents implements AutoCloseable {
@@ -45,7 +48,7 @@ final class ReportingAgents implements AutoCloseable {
     private final String namespace;
     private final URI url;
     private final Duration heartbeat;
-    private final HttpClient http;
+    private final SSLContext trust;
     private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
@@ -74,8 +77,7 @@ final class ReportingAgents implements AutoCloseable {
         this.namespace = namespace;
         this.url = URI.create("https://127.0.0.1:" + port + "/v1/reports");
         this.heartbeat = heartbeat;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(caPem))
-            .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
+        this.trust = trusting(caPem);
     }
 
     /** Every agent starts within {@code spread} (its first report), then heartbeats on its own jittered schedule. */
@@ -131,9 +133,11 @@ final class ReportingAgents implements AutoCloseable {
     /** A failed report is retried like the agent retries it: after 1 s, 2 s, 4 s (the agent goes on to the heartbeat). */
     private void send(Agent agent, int attempt) {
         boolean ok = false;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trust)
+            .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
         try {
             var request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json").header("Connection", "close")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(agent))).build();
             int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
             outcomes.computeIfAbsent(status, s -> new LongAdder()).increment();
@@ -144,6 +148,8 @@ final class ReportingAgents implements AutoCloseable {
             }
         } catch (Exception e) {
             lastFailure = e.toString();
+        } finally {
+            http.shutdownNow();
         }
         if (!ok) {
             failures.increment();
@@ -184,7 +190,7 @@ final class ReportingAgents implements AutoCloseable {
         return JSON.writeValueAsBytes(report);
     }
 
-    private static SSLContext trusting(String caPem) throws Exception {
+    static SSLContext trusting(String caPem) throws Exception {
         var cert = CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)));
         var store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
@@ -200,6 +206,5 @@ final class ReportingAgents implements AutoCloseable {
     public void close() {
         clock.shutdownNow();
         senders.shutdownNow();
-        http.shutdownNow();
     }
 }

@@ -26,7 +26,7 @@ final class WebhookLatency {
     }
 
     record Result(int pods, Percentiles clientCreate, ApiServerMetrics.WebhookHistogram webhook, int injected,
-                  List<AgentPod> agents, Duration wall) {
+                  List<AgentPod> agents, Duration wall, DirectAdmissionReviews.Result direct) {
     }
 
     private final KubernetesClient client;
@@ -79,7 +79,9 @@ final class WebhookLatency {
             .filter(p -> !p.getSpec().getInitContainers().isEmpty() && "kelp-agent".equals(p.getSpec().getInitContainers().getFirst().getName()))
             .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().containsKey(POLICY_ANNOTATION))
             .count();
-        return new Result(count, Percentiles.ofNanos(latencies), histogram, injected, agents, Duration.ofNanos(wall));
+        var direct = DirectAdmissionReviews.run(operator.webhookPort, caPem, namespace, count,
+            i -> pod(String.format("direct-%04d", i), PoliciesToReady.policyName(i % policies)));
+        return new Result(count, Percentiles.ofNanos(latencies), histogram, injected, agents, Duration.ofNanos(wall), direct);
     }
 
     /** The API server picks a new webhook configuration up from its own informer: wait until a dry run is injected. */

@@ -235,7 +235,7 @@ public final class OperatorBench {
         report.add("## (c) API writes caused by " + pods + " reporting agents");
         report.add("");
         report.add(String.format(Locale.ROOT, "One simulated agent per pod of (b) (one pod per policy), POSTing the agent's report JSON to "
-            + "`https://127.0.0.1:<port>/v1/reports` trusting the operator's CA, a new TLS connection per report. Not compressed: the real %d s "
+            + "`https://127.0.0.1:<port>/v1/reports` trusting the operator's CA, each agent with its own HTTP client and TLS session (a new connection per heartbeat, as the agent's idle one is dropped after 30 s). Not compressed: the real %d s "
             + "heartbeat (±10%% jitter). Windows: fleet arrival (every agent's first report within 10 s, %.0f s window), steady state (%.0f s), "
             + "burst (every agent to FALLBACK within 10 s, back to FULL 30 s later within 10 s, %.0f s window). "
             + "Writes: `apiserver_request_total` for POST/PUT/PATCH/APPLY/DELETE, diffed per window; the harness writes nothing during (c). "

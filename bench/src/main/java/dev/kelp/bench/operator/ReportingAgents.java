@@ -32,12 +32,13 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code /v1/reports} over HTTPS, trusting only the operator's CA.
  *
  * <p>Like the agent: a report at start, then one per heartbeat, each interval jittered ±10%,
- * and one at once when the mode changes. Every report goes through a client of its own, so on
- * a new TLS connection, because the agent's pooled connection is dropped after 30 s idle,
- * under its 60 s heartbeat: each real heartbeat pays a handshake, so these do too. (Not with
- * {@code Connection: close} on one shared client: the JDK's HttpServer closes such a
- * connection without saying so in its answer, the client pools it anyway, and the next
- * report on it fails.)
+ * and one at once when the mode changes. Each simulated agent has its own JDK HttpClient and
+ * its own SSLContext, as each agent process does: the JDK client drops a connection idle for
+ * 30 s, under the 60 s heartbeat, so a heartbeat opens a new TLS connection, resuming only that
+ * agent's own TLS session. (Not one shared client with {@code Connection: close}: the JDK's
+ * HttpServer closes such a connection without saying so in its answer, the client pools it
+ * anyway, and the next report on it fails. Not a new client per report either: every report
+ * would then pay a full handshake, which no agent does after its first.)
  * The agent's own classes are not reused: they would bring Micronaut into the harness.
  */
 final class ReportingAgents implements AutoCloseable {
@@ -48,7 +49,7 @@ final class ReportingAgents implements AutoCloseable {
     private final String namespace;
     private final URI url;
     private final Duration heartbeat;
-    private final SSLContext trust;
+    private final String caPem;
     private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
@@ -66,9 +67,11 @@ final class ReportingAgents implements AutoCloseable {
         volatile String mode = "FULL";
         volatile Instant since = Instant.now();
         volatile List<String> reasons = List.of();
+        final HttpClient http;
 
-        Agent(WebhookLatency.AgentPod pod) {
+        Agent(WebhookLatency.AgentPod pod, HttpClient http) {
             this.pod = pod;
+            this.http = http;
         }
     }
 
@@ -77,13 +80,14 @@ final class ReportingAgents implements AutoCloseable {
         this.namespace = namespace;
         this.url = URI.create("https://127.0.0.1:" + port + "/v1/reports");
         this.heartbeat = heartbeat;
-        this.trust = trusting(caPem);
+        this.caPem = caPem;
     }
 
     /** Every agent starts within {@code spread} (its first report), then heartbeats on its own jittered schedule. */
-    void start(Duration spread) {
+    void start(Duration spread) throws Exception {
         for (var pod : pods) {
-            var agent = new Agent(pod);
+            var agent = new Agent(pod, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(caPem))
+                .connectTimeout(Duration.ofSeconds(5)).executor(senders).build());
             agents.put(pod.name(), agent);
             clock.schedule(() -> heartbeat(agent), ThreadLocalRandom.current().nextLong(spread.toMillis() + 1), TimeUnit.MILLISECONDS);
         }
@@ -133,13 +137,11 @@ final class ReportingAgents implements AutoCloseable {
     /** A failed report is retried like the agent retries it: after 1 s, 2 s, 4 s (the agent goes on to the heartbeat). */
     private void send(Agent agent, int attempt) {
         boolean ok = false;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trust)
-            .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
         try {
             var request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(agent))).build();
-            int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+            int status = agent.http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
             outcomes.computeIfAbsent(status, s -> new LongAdder()).increment();
             sent.increment();
             ok = status / 100 == 2;
@@ -148,8 +150,6 @@ final class ReportingAgents implements AutoCloseable {
             }
         } catch (Exception e) {
             lastFailure = e.toString();
-        } finally {
-            http.shutdownNow();
         }
         if (!ok) {
             failures.increment();
@@ -206,5 +206,6 @@ final class ReportingAgents implements AutoCloseable {
     public void close() {
         clock.shutdownNow();
         senders.shutdownNow();
+        agents.values().forEach(a -> a.http.shutdownNow());
     }
 }

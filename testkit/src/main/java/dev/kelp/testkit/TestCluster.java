@@ -37,7 +37,7 @@ public final class TestCluster {
         var crd = Serialization.unmarshal(crdYaml, CustomResourceDefinition.class);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                 .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                 30, TimeUnit.SECONDS);
     }

@@ -159,6 +159,10 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
             control = UpdateControl.noUpdate();
         } else {
             policy.setStatus(status);
+            // The reconciler is the only writer of this status (server-side apply, its own field
+            // manager): no optimistic lock. With one, a policy read before JOSDK added its finalizer
+            // got a 409 and a 2 s retry, seen for 1-2 of 1,000 policies created at once.
+            policy.getMetadata().setResourceVersion(null);
             control = UpdateControl.patchStatus(policy);
         }
         return ready.holds() ? control : control.rescheduleAfter(RECHECK_WHEN_NOT_READY);

@@ -23,8 +23,7 @@ class ModeController {
     @Get(produces = MediaType.APPLICATION_JSON)
     ModeReport mode() {
         var state = monitor.current();
-        var pending = queue.pending();
         return new ModeReport(state.mode().name(), state.since(), state.reasons(),
-            new ModeReport.Pending(pending.objects(), pending.bytes(), pending.oldestAge().toSeconds()));
+            ModeReport.Pending.of(queue.pending()));
     }
 }

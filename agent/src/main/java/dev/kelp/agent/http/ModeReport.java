@@ -1,5 +1,6 @@
 package dev.kelp.agent.http;
 
+import dev.kelp.agent.sync.SyncQueue;
 import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -19,5 +20,11 @@ public record ModeReport(
         @Schema(description = "Blobs waiting to sync") long objects,
         @Schema(description = "Bytes waiting to sync") long bytes,
         @Schema(description = "Age of the oldest waiting blob, in seconds") long oldestAgeSeconds) {
+
+        /** The sync queue's figures, as the API reports them. */
+        static Pending of(SyncQueue.Pending pending) {
+            return new Pending(pending.objects(), pending.bytes(), pending.oldestAge().toSeconds());
+        }
+
     }
 }

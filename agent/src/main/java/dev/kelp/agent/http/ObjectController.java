@@ -40,7 +40,7 @@ class ObjectController {
     static final String META_PREFIX = "x-kelp-meta-";
     // {key:.+} rather than {+key}: both match across '/', but the OpenAPI generator drops a
     // reserved-expansion segment and folded these routes into the listing's path.
-    static final String KEY_DOC = "Object key: 1-1024 UTF-8 bytes, may contain '/', no '.' or '..' segments, no control characters";
+    static final String KEY_DOC = "Object key: 1-1024 UTF-8 bytes; '/' separates segments (no leading '/', no empty, '.' or '..' segments); no control characters or backslashes";
     private static final int MAX_LIST_LIMIT = 1000;
 
     private final ObjectService objects;

@@ -45,7 +45,6 @@ class SyncController {
                 + "): the queue drains by itself as soon as SeaweedFS is healthy again");
         }
         drainer.get().requestDrain();
-        var pending = queue.pending();
-        return HttpResponse.accepted().body(new ModeReport.Pending(pending.objects(), pending.bytes(), pending.oldestAge().toSeconds()));
+        return HttpResponse.accepted().body(ModeReport.Pending.of(queue.pending()));
     }
 }

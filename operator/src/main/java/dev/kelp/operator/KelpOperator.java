@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,10 +76,19 @@ public final class KelpOperator {
         var leading = new AtomicBoolean(!settings.leaderElection());
         PodDirectory pods = PodDirectory.create(client, null);
         AgentRegistry agents = new AgentRegistry(pods, Clock.systemUTC());
-        FleetEventSource fleetEvents = new FleetEventSource(agents, FleetEventSource.DEFAULT_INTERVAL);
+        // The fold a policy's status shows: its agents' reports plus its pods that run without an
+        // agent. The detector exists only once Injection has started; no reconcile runs before that.
+        var injected = new AtomicReference<Injection>();
+        FleetView fleet = (namespace, policy) -> {
+            Injection injection = injected.get();
+            FleetStatus fold = agents.of(namespace, policy);
+            return injection == null ? fold : fold.withUninjected(injection.uninjected(namespace, policy));
+        };
+        FleetEventSource fleetEvents = new FleetEventSource(agents, fleet, FleetEventSource.DEFAULT_INTERVAL);
         pods.start(POD_SYNC_TIMEOUT_SECONDS);
         agents.start();
-        Injection injection = Injection.start(client, InjectionSettings.fromEnv(env), (namespace, policy) -> { });
+        Injection injection = Injection.start(client, InjectionSettings.fromEnv(env), fleetEvents::mayHaveChanged);
+        injected.set(injection);
         endpoint.mount(PodMutationWebhook.PATH, injection.webhook())
             .mount(AgentReportHandler.PATH, new AgentReportHandler(agents, leading::get))
             .start();
@@ -95,7 +105,7 @@ public final class KelpOperator {
             }
         };
         Optional<ReportTarget> reports = reportTarget(settings, endpointSettings, endpoint);
-        Operator operator = build(client, settings, agents, reports, List.of(fleetEvents), registry,
+        Operator operator = build(client, settings, fleet, reports, List.of(fleetEvents), registry,
             () -> leading.set(true), onLeaseLost);
         OpsServer ops = OpsServer.start(settings.opsPort(), operator::getRuntimeInfo, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -91,6 +91,7 @@ class OperatorProcessIT {
         }
         policies.delete();
         client.configMaps().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/managed-by", "kelp-operator").delete();
+        client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> policies.list().getItems().isEmpty()
             && client.configMaps().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/managed-by", "kelp-operator").list().getItems().isEmpty());
     }
@@ -125,6 +126,24 @@ class OperatorProcessIT {
         var malformed = reports.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhookPort + "/v1/reports"))
             .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(malformed.statusCode()).as("the process serves agent reports over TLS with that CA: %s", malformed.body()).isEqualTo(400);
+        // No webhook is registered here, as when it was unreachable: a pod that names the policy is
+        // admitted without the agent, and the policy's status counts it until the pod goes.
+        var pod = new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewMetadata().withName("admitted-without-agent").withNamespace(NAMESPACE)
+            .addToAnnotations("kelp.dev/policy", "from-process").endMetadata()
+            .withNewSpec().addNewContainer().withName("app").withImage("registry.invalid/app:1").endContainer().endSpec()
+            .build();
+        client.pods().inNamespace(NAMESPACE).resource(pod).create();
+        var policies = client.resources(StoragePolicy.class).inNamespace(NAMESPACE).withName("from-process");
+        var degraded = await().atMost(Duration.ofSeconds(30)).until(() -> policies.get().getStatus(),
+            st -> st != null && st.getAgents() != null && Integer.valueOf(1).equals(st.getAgents().getUninjected()));
+        assertThat(degraded.getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Degraded");
+            assertThat(c.getReason()).isEqualTo("PodsWithoutAgent");
+        });
+        client.pods().inNamespace(NAMESPACE).withName("admitted-without-agent").withGracePeriod(0).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> policies.get().getStatus().getAgents().getUninjected(), n -> n == 0);
+
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body().contains("operator_sdk_reconciliations_started_total"));
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("jvm_memory_used_bytes", "operator_sdk_events_received_total");

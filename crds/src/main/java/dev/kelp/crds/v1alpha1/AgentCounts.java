@@ -20,6 +20,9 @@ public class AgentCounts {
     @JsonPropertyDescription("Agents in LOCAL_ONLY mode: no usable metadata store or credentials, keeping everything local.")
     private Integer localOnly;
 
+    @JsonPropertyDescription("Pods selected by the policy that run without the agent: admitted while the injection webhook was unreachable (its failure policy is Ignore) or by missingPolicyAction Admit. Their apps have no Kelp storage; recreate them once the cause is fixed.")
+    private Integer uninjected;
+
     public Integer getTotal() {
         return total;
     }
@@ -58,5 +61,13 @@ public class AgentCounts {
 
     public void setLocalOnly(Integer localOnly) {
         this.localOnly = localOnly;
+    }
+
+    public Integer getUninjected() {
+        return uninjected;
+    }
+
+    public void setUninjected(Integer uninjected) {
+        this.uninjected = uninjected;
     }
 }

@@ -32,6 +32,12 @@ public final class PolicyStatus {
     }
 
     public static Observation degraded(FleetStatus fleet) {
+        if (fleet.uninjected() > 0) {
+            // Worse than any agent mode: these apps' writes go nowhere Kelp protects.
+            return new Observation(Conditions.DEGRADED, true, "PodsWithoutAgent", fleet.uninjected()
+                + " pods selected by this policy run without the agent (admitted while the webhook was unreachable, or by missingPolicyAction Admit); "
+                + "recreate them once the cause is fixed. Of " + fleet.total() + " agents: " + fleet.ready() + " ready");
+        }
         if (fleet.total() == 0) {
             return new Observation(Conditions.DEGRADED, false, "NoAgents", "no agent of this policy has reported");
         }
@@ -71,6 +77,7 @@ public final class PolicyStatus {
         agents.setFull(fleet.full());
         agents.setFallback(fleet.fallback());
         agents.setLocalOnly(fleet.localOnly());
+        agents.setUninjected(fleet.uninjected());
         status.setAgents(agents);
         status.setAgentsDisplay(fleet.ready() + "/" + fleet.total());
         status.setMode(fleet.worstMode());

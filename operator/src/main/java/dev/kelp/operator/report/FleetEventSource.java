@@ -40,7 +40,15 @@ public final class FleetEventSource extends AbstractEventSource<FleetStatus, Sto
 
     /** Listens to {@code registry}; one instance per operator, handed to the StoragePolicy reconciler. */
     public FleetEventSource(AgentRegistry registry, Duration interval) {
-        this(registry, interval, Clock.systemUTC());
+        this(registry, registry, interval);
+    }
+
+    /**
+     * Listens to {@code registry} but folds through {@code view}, which may add to the reports
+     * what the registry does not know (pods admitted without an agent).
+     */
+    public FleetEventSource(AgentRegistry registry, FleetView view, Duration interval) {
+        this(view, interval, Clock.systemUTC());
         registry.addListener(this);
     }
 

@@ -15,6 +15,8 @@ import dev.kelp.crds.v1alpha1.AgentMode;
  * @param pendingBytes      bytes waiting to sync, summed over the agents
  * @param oldestPendingAgeSeconds age of the oldest object waiting on any agent; 0 when none
  * @param worstMode         the worst mode any ready agent reports; null until one reports
+ * @param uninjected        pods of the policy that asked for the agent and run without it
+ *                          (admitted while the webhook was unreachable, or by the policy's Admit)
  */
 public record FleetStatus(
     int total,
@@ -25,7 +27,19 @@ public record FleetStatus(
     long pendingObjects,
     long pendingBytes,
     long oldestPendingAgeSeconds,
-    AgentMode worstMode) {
+    AgentMode worstMode,
+    int uninjected) {
 
     public static final FleetStatus NONE = new FleetStatus(0, 0, 0, 0, 0, 0, 0, 0, null);
+
+    /** The fold of the agents' reports alone, before the pods without an agent are counted in. */
+    public FleetStatus(int total, int ready, int full, int fallback, int localOnly, long pendingObjects, long pendingBytes,
+                       long oldestPendingAgeSeconds, AgentMode worstMode) {
+        this(total, ready, full, fallback, localOnly, pendingObjects, pendingBytes, oldestPendingAgeSeconds, worstMode, 0);
+    }
+
+    public FleetStatus withUninjected(int count) {
+        return new FleetStatus(total, ready, full, fallback, localOnly, pendingObjects, pendingBytes,
+            oldestPendingAgeSeconds, worstMode, count);
+    }
 }

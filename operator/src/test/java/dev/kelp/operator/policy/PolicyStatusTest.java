@@ -34,6 +34,21 @@ class PolicyStatusTest {
     }
 
     @Test
+    void podsWithoutTheAgentDegradeThePolicyEvenWhenEveryAgentIsFull() {
+        var fleet = new FleetStatus(2, 2, 2, 0, 0, 0, 0, 0, AgentMode.FULL).withUninjected(3);
+        var degraded = PolicyStatus.degraded(fleet);
+
+        var status = PolicyStatus.next(null, 1L, PolicyStatus.ready(List.of(), "kelp-agent-p"), degraded, fleet, NOW);
+
+        assertThat(degraded.holds()).isTrue();
+        assertThat(degraded.reason()).isEqualTo("PodsWithoutAgent");
+        assertThat(degraded.message()).contains("3 pods", "without the agent", "recreate them");
+        assertThat(status.getAgents().getUninjected()).isEqualTo(3);
+        assertThat(status.getAgentsDisplay()).as("the column still counts agents").isEqualTo("2/2");
+        assertThat(PolicyStatus.degraded(fleet.withUninjected(0)).reason()).isEqualTo("AllAgentsFull");
+    }
+
+    @Test
     void localOnlyIsTheWorstReasonAndNotReadyAloneDegradesToo() {
         assertThat(PolicyStatus.degraded(new FleetStatus(3, 3, 1, 1, 1, 0, 0, 0, AgentMode.LOCAL_ONLY)).reason()).isEqualTo("AgentsLocalOnly");
         var notReady = PolicyStatus.degraded(new FleetStatus(2, 1, 1, 0, 0, 0, 0, 0, AgentMode.FULL));

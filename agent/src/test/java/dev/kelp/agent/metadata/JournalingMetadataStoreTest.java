@@ -1,5 +1,6 @@
 package dev.kelp.agent.metadata;
 
+import dev.kelp.agent.versions.VersioningConfig;
 import static dev.kelp.agent.metadata.MetadataStoreContract.hashOf;
 import static dev.kelp.agent.metadata.MetadataStoreContract.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,7 +87,7 @@ class JournalingMetadataStoreTest {
     JournalingMetadataStore open(Duration probeInterval) {
         var journal = new MetadataJournal(fallbackDir, context.getBean(JsonMapper.class));
         var store = new JournalingMetadataStore(database, journal, mode,
-            new MetadataConfig(null, null, null, probeInterval, 1000L), new SimpleMeterRegistry());
+            new MetadataConfig(null, null, null, probeInterval, 1000L), context.getBean(VersioningConfig.class), new SimpleMeterRegistry());
         store.resumeFromJournal();
         opened.add(store);
         return store;

@@ -71,7 +71,7 @@ class VersionController {
     @ApiResponse(responseCode = "507", description = "Quota exceeded")
     @Post(uri = "/rollback/{bucket}/{key:.+}", produces = MediaType.APPLICATION_JSON)
     HttpResponse<ObjectInfo> rollback(String bucket, @Parameter(description = ObjectController.KEY_DOC) String key,
-                                      @Parameter(description = "The version to roll back to") @Nullable @QueryValue String versionId) {
+                                      @Parameter(description = "The version to roll back to (required)") @Nullable @QueryValue String versionId) {
         if (versionId == null) {
             throw new KelpException(400, "InvalidVersionId", "versionId is required: the version to roll back to");
         }
@@ -91,7 +91,7 @@ class VersionController {
     @ApiResponse(responseCode = "415", description = "A version is not text")
     @Get(uri = "/diff/{bucket}/{key:.+}", produces = MediaType.TEXT_PLAIN)
     HttpResponse<String> diff(String bucket, @Parameter(description = ObjectController.KEY_DOC) String key,
-                              @Parameter(description = "The older version") @Nullable @QueryValue String from,
+                              @Parameter(description = "The older version (required)") @Nullable @QueryValue String from,
                               @Parameter(description = "The newer version; absent: the current one", required = false) @Nullable @QueryValue String to) {
         if (from == null) {
             throw new KelpException(400, "InvalidVersionId", "from is required: the version to diff from");

@@ -121,10 +121,10 @@ class JdbcMetadataStore implements ReplayTarget {
 
     @Override
     public int sweepExpired(Instant now, int limit) {
-        if (!transactions.keepsVersions() || versioning.keepFor() == null || limit <= 0) {
+        if (!transactions.keepsVersions() || versioning.keepForDuration() == null || limit <= 0) {
             return 0;
         }
-        Instant cutoff = now.minus(versioning.keepFor());
+        Instant cutoff = now.minus(versioning.keepForDuration());
         List<ObjectVersionRow> due = run("sweepExpired", () -> objects.findReplacedBefore(cutoff, limit));
         // One transaction per key, as a write of that key would prune it.
         var keys = new java.util.LinkedHashSet<java.util.Map.Entry<String, String>>();

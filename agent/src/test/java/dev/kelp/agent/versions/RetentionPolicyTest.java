@@ -55,7 +55,7 @@ class RetentionPolicyTest {
     void theConfigRefusesNegativeLimits() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VersioningConfig(true, -1, null, Duration.ofMinutes(1), 1))
             .hasMessageContaining("keep-last");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VersioningConfig(true, null, Duration.ofSeconds(-1), Duration.ofMinutes(1), 1))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VersioningConfig(true, null, "-1s", Duration.ofMinutes(1), 1))
             .hasMessageContaining("keep-for");
         assertThat(new VersioningConfig(true, 0, null, Duration.ofMinutes(1), 1).keepsVersions()).isFalse();
         assertThat(new VersioningConfig(true, 1, null, Duration.ofMinutes(1), 1).keepsVersions()).isTrue();

@@ -95,9 +95,11 @@ class VersionsProvingGroundIT {
             written.put("docs/%02d.txt".formatted(k), new ArrayList<>());
         }
         String deletedKey = "docs/00.txt";
+        long outageStarted = 0;
         for (int v = 0; v < VERSIONS; v++) {
             if (v == KILL_AFTER) {
                 postgres.kill();
+                outageStarted = System.nanoTime();
             }
             for (var entry : written.entrySet()) {
                 byte[] content = entry.getKey().endsWith("11.txt") ? randomBytes(random, 300_000)
@@ -120,9 +122,13 @@ class VersionsProvingGroundIT {
         var during = written.get("docs/01.txt").get(VERSIONS - 1);
         assertThat(getBytes("/v1/objects/" + BUCKET + "/docs/01.txt?versionId=" + during.version())).isEqualTo(during.content());
 
+        long outageMillis = (System.nanoTime() - outageStarted) / 1_000_000;
         postgres.start();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        long restarted = System.nanoTime();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
             .until(() -> agent.mode().contains("\"mode\":\"FULL\""));
+        System.out.printf("versions: %d versions + 1 delete marker acknowledged while PostgreSQL was down (%d ms);"
+            + " FULL again %d ms after it started%n", KEYS * (VERSIONS - KILL_AFTER), outageMillis, (System.nanoTime() - restarted) / 1_000_000);
 
         for (var entry : written.entrySet()) {
             String key = entry.getKey();

@@ -1,6 +1,5 @@
 package dev.kelp.agent.metadata;
 
-import dev.kelp.agent.versions.VersioningConfig;
 import static dev.kelp.agent.metadata.MetadataStoreContract.hashOf;
 import static dev.kelp.agent.metadata.MetadataStoreContract.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +13,7 @@ import dev.kelp.agent.metadata.MetadataStore.Usage;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.versions.VersioningConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.json.JsonMapper;

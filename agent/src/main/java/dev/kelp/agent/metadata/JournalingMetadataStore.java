@@ -172,7 +172,8 @@ class JournalingMetadataStore implements MetadataStore {
 
     /**
      * Journaled while the database is unreachable; the object removed is then known only if the
-     * key has a journaled write, otherwise the result is empty. (A journaled put's
+     * key has a journaled write or this agent last saw it in the database, otherwise the result
+     * is empty. (A journaled put's
      * {@code replaced} is likewise empty then.) A journaled delete leaves its marker
      * ({@code markerVersion}) at replay when versioning is on.
      */
@@ -194,7 +195,11 @@ class JournalingMetadataStore implements MetadataStore {
             Optional<ObjectRecord> inDatabase = journal.lookup(bucket, key).isPresent() ? Optional.empty() : currentInDatabase(bucket, key);
             synchronized (writeRoute) {
                 if (!direct) {
-                    Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record())).orElse(inDatabase);
+                    // A key only the database knows is, to this agent, what it last saw there: a delete of
+                    // an object written before the outage is acknowledged as one (and leaves its marker),
+                    // rather than answered 404 while it is journaled and applied anyway.
+                    Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record()))
+                        .orElseGet(() -> inDatabase.or(() -> lastKnown.get(bucket, key)));
                     journal.appendDelete(bucket, key, markerVersion, clock.instant());
                     lastKnown.forget(bucket, key);
                     return new DeleteOutcome(removed, keepsVersions() ? Optional.of(markerVersion) : Optional.empty());

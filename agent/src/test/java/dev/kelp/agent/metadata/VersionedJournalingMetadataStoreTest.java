@@ -86,6 +86,7 @@ class VersionedJournalingMetadataStoreTest {
     void versionsJournaledDuringAnOutageKeepTheirIdsThroughReplayExactlyOnceWithRetentionApplied() throws Exception {
         var store = open();
         var before = put(store, "doc", "before the outage");
+        var written = put(store, "written-before", "an object written before the outage");
 
         database.down = true;
         List<String> acknowledged = new ArrayList<>();
@@ -95,6 +96,11 @@ class VersionedJournalingMetadataStoreTest {
         String marker = store.delete(bucket, "other", VersionIds.next()).marker().orElse(null);
         var journaledOther = put(store, "other", "written in the outage");
         String deleteMarker = store.delete(bucket, "other", VersionIds.next()).marker().orElseThrow();
+
+        // A delete of an object this agent wrote before the outage is acknowledged as a delete.
+        var preOutageDelete = store.delete(bucket, "written-before", VersionIds.next());
+        assertThat(preOutageDelete.removed()).contains(written);
+        String preOutageMarker = preOutageDelete.marker().orElseThrow();
 
         // Read back while down: the journal knows what this agent wrote, by id.
         assertThat(store.findVersion(bucket, "doc", acknowledged.get(1)).orElseThrow().object().version()).isEqualTo(acknowledged.get(1));
@@ -119,7 +125,10 @@ class VersionedJournalingMetadataStoreTest {
             .containsExactly(deleteMarker, journaledOther.version());
         assertThat(marker).as("a delete of a key unknown during the outage is journaled too").isNotNull();
         assertThat(restarted.findVersion(bucket, "doc", before.version())).as("pruned by keep-last at replay").isEmpty();
+        assertThat(restarted.listVersionsOfKey(bucket, "written-before", null, 10)).extracting(ObjectVersion::version)
+            .containsExactly(preOutageMarker, written.version());
         assertThat(restarted.usage(bucket).objects()).isEqualTo(1);
-        assertThat(restarted.usage(bucket).bytes()).isEqualTo(3L * "during 0".length() + "written in the outage".length());
+        assertThat(restarted.usage(bucket).bytes()).isEqualTo(3L * "during 0".length() + "written in the outage".length()
+            + "an object written before the outage".length());
     }
 }

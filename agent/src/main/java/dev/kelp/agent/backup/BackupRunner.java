@@ -8,6 +8,7 @@ import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class BackupRunner {
 
-    static final Duration LEASE_TTL = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(BackupRunner.class);
+    private static final int FAILED_RUNS_KEPT = 3;
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final MetadataSnapshot snapshots;
@@ -63,26 +64,32 @@ public class BackupRunner {
     private final Optional<SeaweedFsConfig> seaweedfs;
     private final String runner;
     private final MeterRegistry meters;
+    private final Duration leaseTtl;
     private final Clock clock;
 
+    /**
+     * @param leaseTtl how long a schedule's lease lasts unrenewed (it is renewed every quarter of
+     *                 it): how soon after its runner died another agent may run the schedule
+     */
     public BackupRunner(MetadataSnapshot snapshots, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
-                        AgentIdentity identity, MeterRegistry meters) {
+                        AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl) {
         this.snapshots = snapshots;
         this.leases = leases;
         this.objects = objects;
         this.seaweedfs = seaweedfs;
         this.runner = identity.id() + "-" + ProcessHandle.current().pid();
         this.meters = meters;
+        this.leaseTtl = leaseTtl;
         this.clock = Clock.systemUTC();
     }
 
     /** Empty when another agent holds the schedule's lease: it runs this schedule, not us. */
     public Optional<BackupManifest> runIfLeaseFree(BackupScheduleConfig schedule) {
-        if (!leases.acquire(schedule.name(), runner, clock.instant(), LEASE_TTL)) {
+        if (!leases.acquire(schedule.name(), runner, clock.instant(), leaseTtl)) {
             LOG.info("backup {}: another agent holds the lease; not running", schedule.name());
             return Optional.empty();
         }
-        try (var renewal = LeaseRenewal.start(() -> leases.acquire(schedule.name(), runner, clock.instant(), LEASE_TTL), LEASE_TTL.dividedBy(4));
+        try (var renewal = LeaseRenewal.start(() -> leases.acquire(schedule.name(), runner, clock.instant(), leaseTtl), leaseTtl.dividedBy(4));
              var target = BackupTarget.open(schedule, seaweedfs)) {
             BackupManifest result = run(schedule, target, renewal);
             meters.counter("kelp.backup.runs", "schedule", schedule.name(), "phase", result.phase()).increment();
@@ -218,12 +225,17 @@ public class BackupRunner {
             var finished = manifests.stream().filter(m -> m.finishedAt() != null)
                 .map(m -> new GfsRetention.Finished(m.id(), Instant.parse(m.finishedAt()), m.succeeded())).toList();
             Set<String> keep = GfsRetention.keep(finished, schedule.retention(), clock.instant());
-            Instant newestSuccess = finished.stream().filter(GfsRetention.Finished::succeeded).map(GfsRetention.Finished::finishedAt)
-                .max(Instant::compareTo).orElse(Instant.MIN);
+            // A failed run stays as the record of what went wrong: the newest few always (as a
+            // CronJob's failedJobsHistoryLimit), older ones while newer than the oldest backup kept.
+            // It holds no snapshot, so the blobs it copied go unless a kept run needs them.
+            Instant oldestKept = finished.stream().filter(f -> keep.contains(f.id())).map(GfsRetention.Finished::finishedAt)
+                .min(Instant::compareTo).orElse(Instant.MAX);
+            Set<String> recentFailures = new HashSet<>(finished.stream().filter(f -> !f.succeeded())
+                .sorted(java.util.Comparator.comparing(GfsRetention.Finished::finishedAt).reversed())
+                .limit(FAILED_RUNS_KEPT).map(GfsRetention.Finished::id).toList());
             List<String> drop = manifests.stream()
-                // Running: ours is finished by now, any other was failed above. A failed run goes
-                // once a later run succeeded: until then it is the record of what went wrong.
-                .filter(m -> m.finishedAt() != null && !keep.contains(m.id()) && (m.succeeded() || Instant.parse(m.finishedAt()).isBefore(newestSuccess)))
+                .filter(m -> m.finishedAt() != null && !keep.contains(m.id()) && !recentFailures.contains(m.id())
+                    && (m.succeeded() || Instant.parse(m.finishedAt()).isBefore(oldestKept)))
                 .map(BackupManifest::id).toList();
             drop.forEach(target::deleteRun);
             if (!drop.isEmpty()) {

@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -34,13 +37,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * object byte for byte, and nothing else there. Along the way: two agents of one policy asked
  * to back up at once run it once (the lease), the second backup copies only new content, and
  * restores that cannot be done are refused with a clear error before anything is written.
+ * Then a run whose agent is killed -9 mid-copy: the next run marks it Failed.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupRestoreIT {
 
     private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
     private static final String BUCKET = "drill-" + RUN;
     private static final String OTHER = "drill-copy-" + RUN;
     private static final String TARGET = "drill-backups-" + RUN;
+    private static final String BIG = "drill-big-" + RUN;
     private static final String DATABASE = "kelp_drill_" + RUN;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
@@ -67,6 +73,7 @@ class BackupRestoreIT {
     }
 
     @Test
+    @Order(1)
     void restoreToAPointInTimeAfterLosingTheBucketTheMetadataAndTheFallbackVolume() throws Exception {
         var state = new HashMap<String, byte[]>();
         for (int i = 0; i < 150; i++) {
@@ -163,6 +170,32 @@ class BackupRestoreIT {
         assertThat(listed.indexOf(backup2.get("id"))).as("newest first").isLessThan(listed.indexOf(backup1.get("id")));
     }
 
+    @Test
+    @Order(2)
+    void aRunWhoseRunnerWasKilledIsMarkedFailedByTheNextRunNotLeftRunning() throws Exception {
+        var big = new HashMap<String, byte[]>();
+        var random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 6; i++) {
+            byte[] body = new byte[32 << 20];
+            random.nextBytes(body);
+            put(agent, BIG, "big-" + i, body, big);
+        }
+        var running = CompletableFuture.runAsync(() -> post(agent, "/v1/backups/crash", null));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .until(() -> get(agent, "/v1/backups/crash").body().contains("\"phase\":\"Running\""));
+        agent.kill();
+        running.handle((ok, e) -> null).get();
+        agent = AgentProcess.start(work.resolve("d"), config(work.resolve("d/fallback")));
+        assertThat(get(agent, "/v1/backups/crash").body()).as("the dead run still says Running until a runner looks").contains("\"phase\":\"Running\"");
+
+        Thread.sleep(3_500); // the dead runner's lease (kelp.backups.lease-ttl) runs out
+        var next = fields(post(agent, "/v1/backups/crash", null).body());
+        assertThat(next).containsEntry("phase", "Succeeded");
+
+        String listed = get(agent, "/v1/backups/crash").body();
+        assertThat(listed).doesNotContain("\"phase\":\"Running\"").contains("\"phase\":\"Failed\"", "stopped before it finished");
+    }
+
     private static void assertSameObjects(String bucket, Map<String, byte[]> expected) throws Exception {
         assertThat(listKeys(agent, bucket)).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (var e : expected.entrySet()) {
@@ -229,7 +262,7 @@ class BackupRestoreIT {
         return """
             kelp:
               storage:
-                buckets: [%s, %s]
+                buckets: [%s, %s, %s]
               fallback:
                 dir: %s
               seaweedfs:
@@ -248,10 +281,14 @@ class BackupRestoreIT {
                     target: {bucket: %s, prefix: kelp/}
                     retention: {keep-last: 5}
                     verify: true
-            """.formatted(BUCKET, OTHER, fallback, ProvingGround.require("KELP_S3_ENDPOINT"), ProvingGround.require("KELP_S3_REGION"),
+                  - name: crash
+                    schedule: 0 0 1 1 *
+                    target: {bucket: %s, prefix: crash/}
+                lease-ttl: 3s
+            """.formatted(BUCKET, OTHER, BIG, fallback, ProvingGround.require("KELP_S3_ENDPOINT"), ProvingGround.require("KELP_S3_REGION"),
             ProvingGround.require("KELP_S3_ACCESS_KEY"), ProvingGround.require("KELP_S3_SECRET_KEY"),
             url.substring(0, url.lastIndexOf('/') + 1) + DATABASE, ProvingGround.require("KELP_PG_USER"),
-            ProvingGround.require("KELP_PG_PASSWORD"), TARGET);
+            ProvingGround.require("KELP_PG_PASSWORD"), TARGET, TARGET);
     }
 
     private static void sql(String statement) throws Exception {

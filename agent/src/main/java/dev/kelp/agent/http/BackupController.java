@@ -14,6 +14,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.List;
 
@@ -21,6 +22,8 @@ import java.util.List;
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class BackupController {
+
+    private static final String SCHEDULE_DOC = "Name of a BackupSchedule of the policy (kelp.backups.schedules[].name)";
 
     private final BackupSchedules schedules;
     private final BackupRunner runner;
@@ -36,7 +39,7 @@ class BackupController {
     @ApiResponse(responseCode = "200", description = "The runs, with phase, times, counts and whether they were verified")
     @ApiResponse(responseCode = "404", description = "No such schedule")
     @Get(uri = "/backups/{schedule}", produces = MediaType.APPLICATION_JSON)
-    List<BackupManifest> backups(String schedule) {
+    List<BackupManifest> backups(@Parameter(description = SCHEDULE_DOC) String schedule) {
         return restores.backups(schedule);
     }
 
@@ -45,7 +48,7 @@ class BackupController {
     @ApiResponse(responseCode = "404", description = "No such schedule")
     @ApiResponse(responseCode = "409", description = "Another agent of the policy is running this schedule")
     @Post(uri = "/backups/{schedule}", produces = MediaType.APPLICATION_JSON)
-    BackupManifest backUpNow(String schedule) {
+    BackupManifest backUpNow(@Parameter(description = SCHEDULE_DOC) String schedule) {
         var config = schedules.require(schedule);
         return runner.runIfLeaseFree(config).orElseThrow(() -> BackupException.leaseHeld(schedule));
     }
@@ -65,7 +68,7 @@ class BackupController {
     @ApiResponse(responseCode = "200", description = "Phase Running, Succeeded or Failed, with counts")
     @ApiResponse(responseCode = "404", description = "No such restore on this agent")
     @Get(uri = "/restores/{id}", produces = MediaType.APPLICATION_JSON)
-    RestoreService.Restore restoreStatus(String id) {
+    RestoreService.Restore restoreStatus(@Parameter(description = "The id POST /v1/restores answered with") String id) {
         return restores.status(id);
     }
 }

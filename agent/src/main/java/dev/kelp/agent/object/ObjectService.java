@@ -176,6 +176,14 @@ public class ObjectService {
         return openBlob(record, offset, length);
     }
 
+    /**
+     * The whole content, past the cache and without a LOAD event: for copies the agent makes
+     * itself (a backup), which must neither evict the apps' hot objects nor count as their reads.
+     */
+    public InputStream openForCopy(ObjectRecord record) {
+        return openBlob(record, 0, -1);
+    }
+
     private InputStream openBlob(ObjectRecord record, long offset, long length) {
         // Local first whatever the mode: a blob is on the fallback volume only until it is
         // verified on SeaweedFS, so a hit here is both the freshest and the cheapest read.

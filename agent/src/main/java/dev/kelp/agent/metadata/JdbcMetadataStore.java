@@ -170,6 +170,16 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
+    public List<BlobRef> unreferencedBlobs(Instant before, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("unreferencedBlobs", () -> blobs.findUnreferencedBefore(before, limit).stream()
+            .map(b -> new BlobRef(b.id().bucket(), new ContentHash(b.id().hash()), b.size()))
+            .toList());
+    }
+
+    @Override
     public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
         Objects.requireNonNull(deleteBytes, "deleteBytes");
         ObjectKeys.requireValidBucket(blob.bucket());

@@ -404,6 +404,13 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public List<BlobRef> unreferencedBlobs(Instant before, int limit) {
+        return fromDatabase(() -> database.unreferencedBlobs(before, limit)).stream()
+            .filter(b -> !journal.holdsReference(b.bucket(), b.hash()))
+            .toList();
+    }
+
+    @Override
     public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
         ReentrantLock blobLock = blobLock(blob.bucket(), blob.hash());
         blobLock.lock();

@@ -4,6 +4,7 @@ import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectVersion;
 import dev.kelp.agent.versions.VersionIds;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -77,6 +78,9 @@ public interface MetadataStore {
 
     /** Blobs with no reference left, oldest first. */
     List<BlobRef> unreferencedBlobs(int limit);
+
+    /** Blobs with no reference left since before {@code before}, oldest first: those a reclaimer may take. */
+    List<BlobRef> unreferencedBlobs(Instant before, int limit);
 
     /**
      * Reclaims a blob if it still has no reference: holds the blob row locked while

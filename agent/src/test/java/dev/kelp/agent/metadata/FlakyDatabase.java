@@ -100,6 +100,11 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
+    public List<BlobRef> unreferencedBlobs(java.time.Instant before, int limit) {
+        return call(() -> real.unreferencedBlobs(before, limit));
+    }
+
+    @Override
     public boolean reclaim(BlobRef blob, Runnable deleteBytes) {
         return call(() -> real.reclaim(blob, deleteBytes));
     }

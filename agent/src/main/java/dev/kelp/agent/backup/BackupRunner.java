@@ -65,14 +65,17 @@ public class BackupRunner {
     private final String runner;
     private final MeterRegistry meters;
     private final Duration leaseTtl;
+    private final int concurrency;
     private final Clock clock;
 
     /**
      * @param leaseTtl how long a schedule's lease lasts unrenewed (it is renewed every quarter of
      *                 it): how soon after its runner died another agent may run the schedule
+     * @param concurrency blobs copied (and verified) at once
      */
     public BackupRunner(MetadataSnapshot snapshots, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
-                        AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl) {
+                        AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl,
+                        @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.snapshots = snapshots;
         this.leases = leases;
         this.objects = objects;
@@ -80,6 +83,10 @@ public class BackupRunner {
         this.runner = identity.id() + "-" + ProcessHandle.current().pid();
         this.meters = meters;
         this.leaseTtl = leaseTtl;
+        if (concurrency < 1 || concurrency > 64) {
+            throw new IllegalArgumentException("kelp.backups.concurrency must be 1-64: " + concurrency);
+        }
+        this.concurrency = concurrency;
         this.clock = Clock.systemUTC();
     }
 
@@ -170,49 +177,61 @@ public class BackupRunner {
 
     private void copyMissingBlobs(BackupTarget target, Path snapshotFile, Counts counts, LeaseRenewal lease) throws IOException {
         Set<String> present = target.blobHashes();
-        try (InputStream in = Files.newInputStream(snapshotFile)) {
+        try (InputStream in = Files.newInputStream(snapshotFile); var copies = new BoundedParallel(concurrency)) {
             SnapshotEntry.readAll(in, entry -> {
                 if (!present.add(entry.hash())) {
                     return;
                 }
                 lease.check();
-                ObjectRecord record = new ObjectRecord(entry.bucket(), entry.key(), 0, entry.contentHash(), entry.size(),
-                    entry.contentType(), entry.userMetadata(), entry.created());
-                try (var content = new DigestInputStream(objects.openForCopy(record), sha256())) {
-                    target.put(target.blobKey(entry.hash()), content, entry.size());
-                    var actual = ContentHash.of(content.getMessageDigest());
-                    if (!actual.equals(entry.contentHash())) {
-                        target.delete(target.blobKey(entry.hash()));
-                        throw new IllegalStateException("object " + entry.bucket() + "/" + entry.key() + " read back with SHA-256 "
-                            + actual.hex() + ", not " + entry.hash() + ": its stored bytes are damaged; not backed up");
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot copy " + entry.bucket() + "/" + entry.key(), e);
-                }
-                counts.uploadedBlobs.incrementAndGet();
-                counts.uploadedBytes.addAndGet(entry.size());
+                copies.submit(() -> {
+                    copyBlob(target, entry);
+                    counts.uploadedBlobs.incrementAndGet();
+                    counts.uploadedBytes.addAndGet(entry.size());
+                });
             });
+            copies.awaitAll();
         }
     }
 
-    private static void verify(BackupTarget target, Path snapshotFile, LeaseRenewal lease) throws IOException {
+    private void copyBlob(BackupTarget target, SnapshotEntry entry) {
+        ObjectRecord record = new ObjectRecord(entry.bucket(), entry.key(), 0, entry.contentHash(), entry.size(),
+            entry.contentType(), entry.userMetadata(), entry.created());
+        try (var content = new DigestInputStream(objects.openForCopy(record), sha256())) {
+            target.put(target.blobKey(entry.hash()), content, entry.size());
+            var actual = ContentHash.of(content.getMessageDigest());
+            if (!actual.equals(entry.contentHash())) {
+                target.delete(target.blobKey(entry.hash()));
+                throw new IllegalStateException("object " + entry.bucket() + "/" + entry.key() + " read back with SHA-256 "
+                    + actual.hex() + ", not " + entry.hash() + ": its stored bytes are damaged; not backed up");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + entry.bucket() + "/" + entry.key(), e);
+        }
+    }
+
+    private void verify(BackupTarget target, Path snapshotFile, LeaseRenewal lease) throws IOException {
         var checked = new HashSet<String>();
-        try (InputStream in = Files.newInputStream(snapshotFile)) {
+        try (InputStream in = Files.newInputStream(snapshotFile); var reads = new BoundedParallel(concurrency)) {
             SnapshotEntry.readAll(in, entry -> {
                 if (!checked.add(entry.hash())) {
                     return;
                 }
                 lease.check();
-                try (var content = new DigestInputStream(target.open(target.blobKey(entry.hash())), sha256())) {
-                    content.transferTo(OutputStream.nullOutputStream());
-                    var actual = ContentHash.of(content.getMessageDigest());
-                    if (!actual.equals(entry.contentHash())) {
-                        throw new IllegalStateException("verification failed: blob " + entry.hash() + " reads back from the target as " + actual.hex());
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("verification could not read blob " + entry.hash(), e);
-                }
+                reads.submit(() -> verifyBlob(target, entry));
             });
+            reads.awaitAll();
+        }
+    }
+
+    private static void verifyBlob(BackupTarget target, SnapshotEntry entry) {
+        try (var content = new DigestInputStream(target.open(target.blobKey(entry.hash())), sha256())) {
+            content.transferTo(OutputStream.nullOutputStream());
+            var actual = ContentHash.of(content.getMessageDigest());
+            if (!actual.equals(entry.contentHash())) {
+                throw new IllegalStateException("verification failed: blob " + entry.hash() + " reads back from the target as " + actual.hex());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("verification could not read blob " + entry.hash(), e);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.kelp.agent.blob.remote.SeaweedFsConfig;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
 import dev.kelp.agent.object.StorageConfig;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -43,14 +44,16 @@ public class RestoreService {
     private final Optional<SeaweedFsConfig> seaweedfs;
     private final Map<String, Restore> restores = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
+    private final int concurrency;
 
     RestoreService(BackupSchedules schedules, ObjectService objects, BlobStaging staging, StorageConfig storage,
-                   Optional<SeaweedFsConfig> seaweedfs) {
+                   Optional<SeaweedFsConfig> seaweedfs, @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.schedules = schedules;
         this.objects = objects;
         this.staging = staging;
         this.storage = storage;
         this.seaweedfs = seaweedfs;
+        this.concurrency = Math.max(1, concurrency);
     }
 
     /**
@@ -157,25 +160,32 @@ public class RestoreService {
         var bytes = new AtomicLong();
         var failed = new AtomicLong();
         var firstFailure = new StringBuilder();
-        try (InputStream snapshot = target.open(target.runKey(started.backup(), "objects.jsonl.gz"))) {
+        try (InputStream snapshot = target.open(target.runKey(started.backup(), "objects.jsonl.gz"));
+             var writes = new BoundedParallel(concurrency)) {
             SnapshotEntry.readAll(snapshot, entry -> {
                 if (bucket != null && !bucket.equals(entry.bucket())) {
                     return;
                 }
                 String into = targetBucket != null ? targetBucket : entry.bucket();
-                try {
-                    restoreOne(target, entry, into);
-                    restored.incrementAndGet();
-                    bytes.addAndGet(entry.size());
-                } catch (RuntimeException | IOException e) {
-                    failed.incrementAndGet();
-                    if (firstFailure.isEmpty()) {
-                        firstFailure.append(entry.bucket()).append('/').append(entry.key()).append(": ").append(e.getMessage());
+                writes.submit(() -> {
+                    try {
+                        restoreOne(target, entry, into);
+                        restored.incrementAndGet();
+                        bytes.addAndGet(entry.size());
+                    } catch (RuntimeException | IOException e) {
+                        failed.incrementAndGet();
+                        synchronized (firstFailure) {
+                            if (firstFailure.isEmpty()) {
+                                firstFailure.append(entry.bucket()).append('/').append(entry.key()).append(": ").append(e.getMessage());
+                            }
+                        }
+                        LOG.warn("restore {}: {}/{} not restored: {}", started.id(), entry.bucket(), entry.key(), e.toString());
                     }
-                    LOG.warn("restore {}: {}/{} not restored: {}", started.id(), entry.bucket(), entry.key(), e.toString());
-                }
-                restores.put(started.id(), progress(started, BackupManifest.RUNNING, restored, bytes, failed, null, null));
+                    restores.computeIfPresent(started.id(), (id, r) -> BackupManifest.RUNNING.equals(r.phase())
+                        ? progress(started, BackupManifest.RUNNING, restored, bytes, failed, null, null) : r);
+                });
             });
+            writes.awaitAll();
             String phase = failed.get() == 0 ? BackupManifest.SUCCEEDED : BackupManifest.FAILED;
             String message = failed.get() == 0 ? null : failed.get() + " objects not restored; the first: " + firstFailure;
             restores.put(started.id(), progress(started, phase, restored, bytes, failed, clock.instant(), message));

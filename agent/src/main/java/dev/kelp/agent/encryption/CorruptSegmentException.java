@@ -1,0 +1,14 @@
+package dev.kelp.agent.encryption;
+
+import java.io.IOException;
+
+/**
+ * An encrypted blob failed authentication part-way through a read (a segment altered, moved,
+ * missing or cut short): the read stops there, with no byte of the bad segment handed out.
+ */
+public class CorruptSegmentException extends IOException {
+
+    CorruptSegmentException(String message) {
+        super(message);
+    }
+}

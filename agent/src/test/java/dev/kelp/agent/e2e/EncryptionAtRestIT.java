@@ -1,0 +1,194 @@
+package dev.kelp.agent.e2e;
+
+import static dev.kelp.agent.e2e.EncryptedAgent.indexOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kelp.agent.mode.Mode;
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.testkit.ProvingGround;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Encryption at rest on the real SeaweedFS and PostgreSQL: what lies on SeaweedFS and on the
+ * fallback volume is not the plaintext, what comes back through the agent is (whole and in
+ * ranges, including objects written during an outage and drained after it), dedup still stores
+ * identical content once, and a wrong key is a clear error that changes nothing.
+ */
+class EncryptionAtRestIT {
+
+    private static final int SEG = 64 * 1024;
+    private static final byte[] KEY = EncryptedAgent.newKey(101);
+
+    @TempDir
+    Path work;
+
+    private final String bucket = "enc-" + Long.toString(System.nanoTime(), 36);
+    private TcpGate gate;
+    private S3Client s3;
+    private EncryptedAgent agent;
+
+    @BeforeEach
+    void gate() {
+        URI endpoint = URI.create(ProvingGround.require("KELP_S3_ENDPOINT"));
+        gate = new TcpGate(endpoint.getHost(), endpoint.getPort());
+        gate.open();
+        s3 = EncryptedAgent.plainS3();
+    }
+
+    @AfterEach
+    void close() {
+        if (agent != null) {
+            agent.close();
+        }
+        gate.close();
+        s3.close();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private void assertReadsBack(String key, byte[] content) throws Exception {
+        var whole = agent.get(key);
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.body()).as("GET %s", key).isEqualTo(content);
+        int[][] ranges = {{0, 0}, {SEG - 2, SEG + 1}, {content.length - 7, content.length - 1}, {1, 1}};
+        for (int[] r : ranges) {
+            var part = agent.get(key, "Range", "bytes=" + r[0] + "-" + r[1]);
+            assertThat(part.statusCode()).isEqualTo(206);
+            assertThat(part.body()).as("GET %s bytes=%d-%d", key, r[0], r[1]).isEqualTo(Arrays.copyOfRange(content, r[0], r[1] + 1));
+        }
+    }
+
+    @Test
+    void theRawBytesOnSeaweedFsAndTheFallbackVolumeAreNotThePlaintextWhileReadsAreByteIdentical() throws Exception {
+        Path keys = work.resolve("keys");
+        EncryptedAgent.mountSecret(keys, KEY);
+        agent = new EncryptedAgent(work.resolve("fallback"), bucket, gate, keys, Map.of());
+        agent.awaitMode(Mode.FULL);
+
+        byte[] direct = random(SEG * 16 + 123, 1);
+        assertThat(agent.put("direct.bin", direct).statusCode()).isEqualTo(201);
+        ContentHash directHash = ContentHash.ofBytes(direct);
+        var stored = EncryptedAgent.objects(s3, bucket, "blobs/");
+        assertThat(stored).containsOnlyKeys("blobs/" + directHash.shardedPath() + ".enc");
+        byte[] raw = stored.values().iterator().next();
+        assertThat(indexOf(raw, Arrays.copyOfRange(direct, 5000, 5032))).as("plaintext on SeaweedFS").isEqualTo(-1);
+        assertThat(raw.length).isEqualTo(111 + 17 * 16 + direct.length);
+        assertReadsBack("direct.bin", direct);
+
+        // SeaweedFS out of reach: the write lands on the fallback volume, encrypted there too.
+        gate.shut();
+        agent.awaitMode(Mode.FALLBACK);
+        byte[] queued = random(SEG * 3 + 5, 2);
+        assertThat(agent.put("queued.bin", queued).statusCode()).isEqualTo(201);
+        ContentHash queuedHash = ContentHash.ofBytes(queued);
+        Path local = work.resolve("fallback/blobs/" + bucket + "/" + queuedHash.shardedPath() + ".enc");
+        assertThat(local).exists();
+        assertThat(work.resolve("fallback/blobs/" + bucket + "/" + queuedHash.shardedPath())).doesNotExist();
+        assertThat(indexOf(Files.readAllBytes(local), Arrays.copyOfRange(queued, 100, 132))).as("plaintext on the fallback volume").isEqualTo(-1);
+        try (Stream<Path> files = Files.walk(work.resolve("fallback"))) {
+            byte[] sample = Arrays.copyOfRange(queued, 70_000, 70_032);
+            assertThat(files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return indexOf(Files.readAllBytes(f), sample) >= 0;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            })).as("no file of the fallback volume holds the plaintext").isEmpty();
+        }
+        assertReadsBack("queued.bin", queued);
+
+        // Back: the drain copies the encrypted bytes as they are, verified by decrypting them.
+        gate.open();
+        agent.awaitMode(Mode.FULL);
+        agent.awaitDrained();
+        assertThat(local).doesNotExist();
+        byte[] drained = s3.getObjectAsBytes(g -> g.bucket(bucket).key("blobs/" + queuedHash.shardedPath() + ".enc")).asByteArray();
+        assertThat(Arrays.copyOf(drained, 8)).isEqualTo("KELPENC1".getBytes());
+        assertThat(indexOf(drained, Arrays.copyOfRange(queued, 100, 132))).isEqualTo(-1);
+        assertReadsBack("queued.bin", queued);
+
+        // Dedup within the bucket still works: same content, another key, stored once.
+        assertThat(agent.put("copy-of-direct.bin", direct).statusCode()).isEqualTo(201);
+        assertThat(EncryptedAgent.objects(s3, bucket, "blobs/").keySet()).containsExactlyInAnyOrder(
+            "blobs/" + directHash.shardedPath() + ".enc", "blobs/" + queuedHash.shardedPath() + ".enc");
+        assertReadsBack("copy-of-direct.bin", direct);
+        var head = EncryptedAgent.HTTP.send(java.net.http.HttpRequest.newBuilder(agent.uri("copy-of-direct.bin"))
+            .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(head.headers().firstValue("ETag")).as("the ETag is the plaintext's SHA-256").contains("\"" + directHash.hex() + "\"");
+    }
+
+    @Test
+    void aWrongKeyIsAClearErrorThatChangesNothingAndTheRightKeyReadsEverythingAgain() throws Exception {
+        Path keys = work.resolve("keys");
+        EncryptedAgent.mountSecret(keys, KEY);
+        agent = new EncryptedAgent(work.resolve("fallback"), bucket, gate, keys, Map.of());
+        agent.awaitMode(Mode.FULL);
+        byte[] a = random(SEG + 10, 3);
+        byte[] b = random(1000, 4);
+        assertThat(agent.put("a.bin", a).statusCode()).isEqualTo(201);
+        assertThat(agent.put("b.bin", b).statusCode()).isEqualTo(201);
+        agent.close();
+        var before = EncryptedAgent.objects(s3, bucket, "");
+
+        // Another agent of the same policy, given the wrong Secret.
+        byte[] wrong = EncryptedAgent.newKey(999);
+        Path wrongKeys = work.resolve("wrong-keys");
+        EncryptedAgent.mountSecret(wrongKeys, wrong);
+        Instant started = Instant.now();
+        agent = new EncryptedAgent(work.resolve("fallback-2"), bucket, gate, wrongKeys, Map.of());
+        agent.awaitMode(Mode.FULL);
+        var refused = agent.get("a.bin");
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(new String(refused.body())).contains("\"code\":\"EncryptionKeyUnavailable\"")
+            .contains(EncryptedAgent.idOf(KEY)).contains(EncryptedAgent.idOf(wrong));
+        assertThat(agent.get("b.bin", "Range", "bytes=10-20").statusCode()).isEqualTo(500);
+        // The re-wrapper sees both blobs under a key it does not hold, and leaves them alone.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.rewrapper().lastScan()
+            .filter(s -> s.startedAt().isAfter(started)).isPresent());
+        var scan = agent.rewrapper().lastScan().orElseThrow();
+        assertThat(scan.remaining()).isEqualTo(2);
+        assertThat(scan.unknownKeys()).containsOnlyKeys(EncryptedAgent.idOf(KEY));
+        assertThat(EncryptedAgent.objects(s3, bucket, "")).as("nothing on SeaweedFS changed")
+            .usingRecursiveComparison().isEqualTo(before);
+
+        // The right Secret mounted: readable again, without a restart.
+        EncryptedAgent.mountSecret(wrongKeys, KEY);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.get("a.bin").statusCode() == 200);
+        assertReadsBack("a.bin", a);
+        assertThat(agent.get("b.bin").body()).isEqualTo(b);
+    }
+
+    @Test
+    void aKeyThatIsNotThirtyTwoBytesStopsTheAgentAtStartSayingWhichEntryIsWrong() throws Exception {
+        Path keys = work.resolve("short-keys");
+        EncryptedAgent.mountSecret(keys, new byte[16]);
+        assertThatThrownBy(() -> new EncryptedAgent(work.resolve("fallback"), bucket, gate, keys, Map.of()))
+            .hasStackTraceContaining("decodes to 16 bytes");
+        assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Map.of("micronaut.server.port", -1,
+            "kelp.fallback.dir", work.resolve("fallback-3").toString(), "kelp.storage.buckets", List.of(bucket),
+            "kelp.encryption.enabled", true)).close())
+            .hasStackTraceContaining("kelp.encryption.enabled is true but no key is configured");
+    }
+}

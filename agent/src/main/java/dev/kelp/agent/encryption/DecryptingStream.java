@@ -27,10 +27,12 @@ final class DecryptingStream extends InputStream {
     private final boolean toTheEnd;
     private final Cipher gcm;
     private final byte[] in = new byte[SegmentFormat.SEGMENT_BYTES + SegmentFormat.TAG_BYTES];
-    private byte[] out = new byte[0];
+    private final byte[] out = new byte[SegmentFormat.SEGMENT_BYTES];
+    private int outLength;
     private int position;
     private long next;
     private long remaining;
+    private IOException failed;
 
     /**
      * @param ciphertext positioned at segment {@code offset / SEGMENT_BYTES}
@@ -72,7 +74,7 @@ final class DecryptingStream extends InputStream {
     private void first(long offset) throws IOException {
         if (next < SegmentFormat.segments(header.plaintextSize()) && (remaining > 0 || toTheEnd)) {
             openNext();
-            position = (int) Math.min(offset % SegmentFormat.SEGMENT_BYTES, out.length);
+            position = (int) Math.min(offset % SegmentFormat.SEGMENT_BYTES, outLength);
         }
     }
 
@@ -87,13 +89,22 @@ final class DecryptingStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (failed != null) {
+            // A caller that reads on after a failure gets the failure again, never what follows it.
+            throw failed;
+        }
         if (remaining <= 0) {
             return -1;
         }
-        while (position == out.length) {
-            openNext();
+        try {
+            while (position == outLength) {
+                openNext();
+            }
+        } catch (IOException e) {
+            failed = e;
+            throw e;
         }
-        int n = (int) Math.min(Math.min(len, out.length - position), remaining);
+        int n = (int) Math.min(Math.min(len, outLength - position), remaining);
         System.arraycopy(out, position, b, off, n);
         position += n;
         remaining -= n;
@@ -114,7 +125,7 @@ final class DecryptingStream extends InputStream {
         try {
             byte[] nonce = SegmentFormat.nonce(header.noncePrefix(), next, header.plaintextSize());
             gcm.init(Cipher.DECRYPT_MODE, dataKey, new GCMParameterSpec(SegmentFormat.TAG_BYTES * 8, nonce));
-            out = gcm.doFinal(in, 0, length);
+            outLength = gcm.doFinal(in, 0, length, out, 0);
         } catch (AEADBadTagException e) {
             throw new CorruptSegmentException(integrity("segment " + next + " does not authenticate (altered, moved or truncated)"));
         } catch (GeneralSecurityException e) {

@@ -22,7 +22,9 @@ final class EncryptingStream extends InputStream {
     private final long segments;
     private final Cipher gcm;
     private final byte[] in = new byte[SegmentFormat.SEGMENT_BYTES];
+    private final byte[] sealed = new byte[SegmentFormat.SEGMENT_BYTES + SegmentFormat.TAG_BYTES];
     private byte[] out;
+    private int outLength;
     private int position;
     private long next;
     private boolean headerSent;
@@ -51,12 +53,12 @@ final class EncryptingStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == out.length) {
+        while (position == outLength) {
             if (!fill()) {
                 return -1;
             }
         }
-        int n = Math.min(len, out.length - position);
+        int n = Math.min(len, outLength - position);
         System.arraycopy(out, position, b, off, n);
         position += n;
         return n;
@@ -66,6 +68,7 @@ final class EncryptingStream extends InputStream {
         if (!headerSent) {
             headerSent = true;
             out = header.encode();
+            outLength = out.length;
         } else if (next < segments) {
             int length = SegmentFormat.plaintextOf(next, header.plaintextSize());
             int read = plaintext.readNBytes(in, 0, length);
@@ -73,7 +76,8 @@ final class EncryptingStream extends InputStream {
                 throw new IOException("the content ended at " + (next * SegmentFormat.SEGMENT_BYTES + read)
                     + " bytes, before the " + header.plaintextSize() + " declared");
             }
-            out = seal(length);
+            out = sealed;
+            outLength = seal(length);
             next++;
             if (next == segments && plaintext.read() != -1) {
                 throw new IOException("the content is longer than the " + header.plaintextSize() + " bytes declared");
@@ -85,11 +89,12 @@ final class EncryptingStream extends InputStream {
         return true;
     }
 
-    private byte[] seal(int length) {
+    /** Seals the segment in {@code in} into {@code sealed}; its length. */
+    private int seal(int length) {
         try {
             byte[] nonce = SegmentFormat.nonce(header.noncePrefix(), next, header.plaintextSize());
             gcm.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(SegmentFormat.TAG_BYTES * 8, nonce));
-            return gcm.doFinal(in, 0, length);
+            return gcm.doFinal(in, 0, length, sealed, 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing segment " + next + " failed", e);
         }

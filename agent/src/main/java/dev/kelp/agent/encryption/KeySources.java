@@ -27,7 +27,8 @@ final class KeySources {
     /** The ring the configuration names, or empty when it names no key. */
     static Optional<KeyRing> load(EncryptionConfig config) {
         List<Kek> extra = new ArrayList<>();
-        Kek fromProperty = config.hasKey() ? parse(config.key().getBytes(StandardCharsets.UTF_8), "kelp.encryption.key") : null;
+        // Base64 only: raw random bytes do not survive an environment variable (NUL, invalid UTF-8).
+        Kek fromProperty = config.hasKey() ? parseBase64(config.key().strip(), "kelp.encryption.key") : null;
         if (config.hasKeyDir()) {
             if (fromProperty != null) {
                 extra.add(fromProperty);

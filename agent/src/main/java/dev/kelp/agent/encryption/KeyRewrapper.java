@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves blobs off old key-encryption keys in the background: after a rotation (and at start)
- * it reads the header and key record of every encrypted blob on each store and, for a blob
+ * Moves blobs off old key-encryption keys in the background: after a rotation (and at a start
+ * with previous keys configured) it reads the header and key record of every encrypted blob on each store and, for a blob
  * whose data key is wrapped by a key other than the active one, writes a new key record
  * wrapped by the active key. Content is never rewritten. A blob under a key the ring does not
  * hold is left exactly as it is and counted; the scan is retried every
@@ -72,7 +72,9 @@ public class KeyRewrapper {
 
     @PostConstruct
     void start() {
-        if (encryption.readsEncrypted()) {
+        // At start a pass can only help when there is an older key to re-wrap from; with the
+        // active key alone (the steady state) every agent start would read every blob's header.
+        if (encryption.ring().map(r -> r.ids().size() > 1).orElse(false)) {
             scheduler.schedule(this::scanSafely, 1, TimeUnit.SECONDS);
         }
     }

@@ -165,6 +165,7 @@ class EncryptionAtRestIT {
             .contains(EncryptedAgent.idOf(KEY)).contains(EncryptedAgent.idOf(wrong));
         assertThat(agent.get("b.bin", "Range", "bytes=10-20").statusCode()).isEqualTo(500);
         // The re-wrapper sees both blobs under a key it does not hold, and leaves them alone.
+        agent.rewrapper().requestScan();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.rewrapper().lastScan()
             .filter(s -> s.startedAt().isAfter(started)).isPresent());
         var scan = agent.rewrapper().lastScan().orElseThrow();

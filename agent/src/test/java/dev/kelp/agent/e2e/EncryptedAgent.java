@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * An agent in this JVM on the proving ground's real SeaweedFS (behind a {@link TcpGate}) and
  * PostgreSQL, with encryption at rest on and its keys in a directory laid out the way kubelet
- * mounts a Secret. Also what a test needs to look behind the agent: a plain S3 client and the
+ * mounts a Secret (or, given no key directory, off: as before encryption existed). Also what a test needs to look behind the agent: a plain S3 client and the
  * key ids in the stored headers.
  */
 final class EncryptedAgent implements AutoCloseable {
@@ -66,10 +66,12 @@ final class EncryptedAgent implements AutoCloseable {
             "kelp.metadata.url", ProvingGround.require("KELP_PG_URL"),
             "kelp.metadata.username", ProvingGround.require("KELP_PG_USER"),
             "kelp.metadata.password", ProvingGround.require("KELP_PG_PASSWORD")));
-        props.put("kelp.encryption.enabled", true);
-        props.put("kelp.encryption.key-dir", keyDir.toString());
-        props.put("kelp.encryption.reload-interval", "200ms");
-        props.put("kelp.encryption.rewrap-interval", "1s");
+        if (keyDir != null) {
+            props.put("kelp.encryption.enabled", true);
+            props.put("kelp.encryption.key-dir", keyDir.toString());
+            props.put("kelp.encryption.reload-interval", "200ms");
+            props.put("kelp.encryption.rewrap-interval", "1s");
+        }
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
     }

@@ -5,6 +5,7 @@ import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.StorageConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -39,7 +40,9 @@ public class KeyRewrapper {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRewrapper.class);
 
     private final BlobEncryption encryption;
-    private final List<KeyRecordStore> stores;
+    // Resolved when a pass runs, not at startup: a store that cannot be built (a bad
+    // kelp.fallback setting) must fail where it is used, not inside this bean.
+    private final BeanProvider<KeyRecordStore> stores;
     private final StorageConfig storage;
     private final EncryptionConfig config;
     private final Counter rewrapped;
@@ -59,7 +62,7 @@ public class KeyRewrapper {
                        Map<String, Long> unknownKeys, boolean complete) {
     }
 
-    KeyRewrapper(BlobEncryption encryption, List<KeyRecordStore> stores, StorageConfig storage, EncryptionConfig config,
+    KeyRewrapper(BlobEncryption encryption, BeanProvider<KeyRecordStore> stores, StorageConfig storage, EncryptionConfig config,
                  MeterRegistry meters) {
         this.encryption = encryption;
         this.stores = stores;
@@ -126,7 +129,7 @@ public class KeyRewrapper {
         long left = 0;
         boolean complete = true;
         Map<String, Long> unknown = new TreeMap<>();
-        for (KeyRecordStore store : stores) {
+        for (KeyRecordStore store : stores.stream().toList()) {
             for (String bucket : storage.buckets()) {
                 List<ContentHash> blobs;
                 try {

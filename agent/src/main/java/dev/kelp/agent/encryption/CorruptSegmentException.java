@@ -8,7 +8,8 @@ import java.io.IOException;
  */
 public class CorruptSegmentException extends IOException {
 
-    CorruptSegmentException(String message) {
-        super(message);
+    /** The cause says it as the API answers it (500 BlobCorrupt), for a reader that reports causes. */
+    CorruptSegmentException(BlobIntegrityException cause) {
+        super(cause.getMessage(), cause);
     }
 }

@@ -39,15 +39,15 @@ final class DecryptingStream extends InputStream {
      * @param length     bytes wanted, {@code < 0} to the end
      */
     static DecryptingStream open(InputStream ciphertext, BlobHeader header, SecretKey dataKey, String bucket, ContentHash hash,
-                                 long offset, long length) {
+                                 long offset, long length) throws IOException {
         var stream = new DecryptingStream(ciphertext, header, dataKey, bucket, hash, offset, length);
         try {
             stream.first(offset);
             return stream;
-        } catch (IOException e) {
+        } catch (CorruptSegmentException e) {
             closeQuietly(stream);
-            throw new BlobIntegrityException(bucket, hash, e.getMessage());
-        } catch (RuntimeException e) {
+            throw (BlobIntegrityException) e.getCause();
+        } catch (IOException | RuntimeException e) {
             closeQuietly(stream);
             throw e;
         }
@@ -138,8 +138,8 @@ final class DecryptingStream extends InputStream {
         }
     }
 
-    private String integrity(String why) {
-        return new BlobIntegrityException(bucket, hash, why).getMessage();
+    private BlobIntegrityException integrity(String why) {
+        return new BlobIntegrityException(bucket, hash, why);
     }
 
     @Override

@@ -229,6 +229,51 @@ class EncryptionAtRestIT {
     }
 
     @Test
+    void aBlobAlteredOnSeaweedFsIsAClearErrorOrACutResponseNeverWrongBytes() throws Exception {
+        Path keys = work.resolve("keys");
+        EncryptedAgent.mountSecret(keys, KEY);
+        agent = new EncryptedAgent(work.resolve("fallback"), bucket, gate, keys, Map.of());
+        agent.awaitMode(Mode.FULL);
+        byte[] content = random(SEG * 5 + 10, 8); // above the small-object cache (256 KiB): streamed
+        assertThat(agent.put("victim.bin", content).statusCode()).isEqualTo(201);
+        String blob = "blobs/" + ContentHash.ofBytes(content).shardedPath() + ".enc";
+        byte[] stored = s3.getObjectAsBytes(g -> g.bucket(bucket).key(blob)).asByteArray();
+
+        // One bit flipped in segment 2, behind the agent's back.
+        byte[] altered = stored.clone();
+        altered[111 + 2 * (SEG + 16) + 5] ^= 1;
+        s3.putObject(b -> b.bucket(bucket).key(blob), software.amazon.awssdk.core.sync.RequestBody.fromBytes(altered));
+
+        var untouched = agent.get("victim.bin", "Range", "bytes=10-" + (SEG + 10));
+        assertThat(untouched.statusCode()).as("segments 0 and 1 still authenticate").isEqualTo(206);
+        assertThat(untouched.body()).isEqualTo(Arrays.copyOfRange(content, 10, SEG + 11));
+        var inside = agent.get("victim.bin", "Range", "bytes=" + (2 * SEG + 1) + "-" + (2 * SEG + 100));
+        assertThat(inside.statusCode()).isEqualTo(500);
+        assertThat(new String(inside.body())).contains("\"code\":\"BlobCorrupt\"").contains("segment 2");
+        try {
+            var whole = agent.get("victim.bin");
+            // The status went out with segment 0: the body must then end short of the object.
+            assertThat(whole.body().length).as("a response that passed the altered segment").isLessThan(content.length);
+            assertThat(whole.body()).isEqualTo(Arrays.copyOf(content, whole.body().length));
+        } catch (java.io.IOException cut) {
+            // The connection was cut mid-body: what a client must see, rather than wrong bytes.
+        }
+        s3.putObject(b -> b.bucket(bucket).key(blob), software.amazon.awssdk.core.sync.RequestBody.fromBytes(stored));
+        assertThat(agent.get("victim.bin").body()).isEqualTo(content);
+
+        // A small object is read whole into the cache first: altered anywhere, it is a clean 500.
+        byte[] small = random(SEG * 2, 9);
+        assertThat(agent.put("small.bin", small).statusCode()).isEqualTo(201);
+        String smallBlob = "blobs/" + ContentHash.ofBytes(small).shardedPath() + ".enc";
+        byte[] smallStored = s3.getObjectAsBytes(g -> g.bucket(bucket).key(smallBlob)).asByteArray();
+        smallStored[smallStored.length - 3] ^= 1;
+        s3.putObject(b -> b.bucket(bucket).key(smallBlob), software.amazon.awssdk.core.sync.RequestBody.fromBytes(smallStored));
+        var refused = agent.get("small.bin", "Range", "bytes=0-9");
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(new String(refused.body())).contains("\"code\":\"BlobCorrupt\"");
+    }
+
+    @Test
     void aKeyThatIsNotThirtyTwoBytesStopsTheAgentAtStartSayingWhichEntryIsWrong() throws Exception {
         Path keys = work.resolve("short-keys");
         EncryptedAgent.mountSecret(keys, new byte[16]);

@@ -105,7 +105,7 @@ public final class BackupBench {
             await(() -> pending(agent) == 0, Duration.ofMinutes(10));
             line("## Backup and restore (%s): %,d objects, %.1f MiB, concurrency %d on both sides", Instant.now(), objects, bytes / 1048576.0, CONCURRENCY);
             line("");
-            line("| what | time | MiB/s | vs the agent's backup |");
+            line("| what | time | MiB/s | the agent's backup vs this (throughput ratio) |");
             line("| --- | ---: | ---: | ---: |");
 
             var backup = timed(() -> post(agent, "/v1/backups/bench", null));
@@ -206,7 +206,7 @@ public final class BackupBench {
     }
 
     private void row(String what, double seconds, long bytes, double backupSeconds) {
-        line("| %s | %.2f s | %.1f | %.2f× |", what, seconds, bytes / 1048576.0 / seconds, backupSeconds / seconds);
+        line("| %s | %.2f s | %.1f | %.2f× |", what, seconds, bytes / 1048576.0 / seconds, seconds / backupSeconds);
     }
 
     private long pending(AgentUnderTest agent) throws Exception {

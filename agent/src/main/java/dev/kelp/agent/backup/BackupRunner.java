@@ -7,6 +7,7 @@ import dev.kelp.agent.metadata.MetadataSnapshot;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
+import dev.kelp.agent.object.StorageConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -59,6 +60,7 @@ public class BackupRunner {
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final MetadataSnapshot snapshots;
+    private final StorageConfig storage;
     private final BackupRuns runs;
     private final BackupLeases leases;
     private final ObjectService objects;
@@ -74,10 +76,11 @@ public class BackupRunner {
      *                 it): how soon after its runner died another agent may run the schedule
      * @param concurrency blobs copied (and verified) at once
      */
-    public BackupRunner(MetadataSnapshot snapshots, BackupRuns runs, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
+    public BackupRunner(MetadataSnapshot snapshots, StorageConfig storage, BackupRuns runs, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
                         AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl,
                         @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.snapshots = snapshots;
+        this.storage = storage;
         this.runs = runs;
         this.leases = leases;
         this.objects = objects;
@@ -173,7 +176,7 @@ public class BackupRunner {
 
     private void writeSnapshot(Path file, Counts counts) throws IOException {
         try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024), 64 * 1024)) {
-            snapshots.forEachCurrent(record -> {
+            snapshots.forEachCurrent(storage.buckets(), record -> {
                 SnapshotEntry.of(record).writeLine(out);
                 counts.objects.incrementAndGet();
                 counts.bytes.addAndGet(record.size());

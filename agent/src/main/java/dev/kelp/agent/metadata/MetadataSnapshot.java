@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -27,8 +28,14 @@ public class MetadataSnapshot {
         this.rows = rows;
     }
 
-    /** Hands each current object to {@code each}, by bucket then key; returns how many. */
-    public long forEachCurrent(Consumer<ObjectRecord> each) {
+    /**
+     * Hands each current object of {@code buckets} to {@code each}, by bucket then key; returns
+     * how many. Only the policy's own buckets: one database may serve several policies.
+     */
+    public long forEachCurrent(List<String> buckets, Consumer<ObjectRecord> each) {
+        if (buckets.isEmpty()) {
+            return 0;
+        }
         try (Connection c = database.connect()) {
             boolean autoCommit = c.getAutoCommit();
             int isolation = c.getTransactionIsolation();
@@ -41,8 +48,11 @@ public class MetadataSnapshot {
                 try (var st = c.prepareStatement("""
                     SELECT v.id, v.bucket, v.object_key, v.hash, v.size, v.content_type, v.user_metadata, v.created_at, v.version
                     FROM objects o JOIN object_versions v ON v.id = o.version_id
-                    WHERE v.delete_marker = FALSE
-                    ORDER BY o.bucket, o.object_key""")) {
+                    WHERE v.delete_marker = FALSE AND o.bucket IN (%s)
+                    ORDER BY o.bucket, o.object_key""".formatted(String.join(", ", java.util.Collections.nCopies(buckets.size(), "?"))))) {
+                    for (int i = 0; i < buckets.size(); i++) {
+                        st.setString(i + 1, buckets.get(i));
+                    }
                     st.setFetchSize(FETCH_SIZE);
                     try (ResultSet rs = st.executeQuery()) {
                         while (rs.next()) {

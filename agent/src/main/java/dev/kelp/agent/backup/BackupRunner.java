@@ -61,6 +61,7 @@ public class BackupRunner {
 
     private final MetadataSnapshot snapshots;
     private final StorageConfig storage;
+    private final BackupRuns runs;
     private final BackupLeases leases;
     private final ObjectService objects;
     private final Optional<SeaweedFsConfig> seaweedfs;
@@ -75,11 +76,12 @@ public class BackupRunner {
      *                 it): how soon after its runner died another agent may run the schedule
      * @param concurrency blobs copied (and verified) at once
      */
-    public BackupRunner(MetadataSnapshot snapshots, StorageConfig storage, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
+    public BackupRunner(MetadataSnapshot snapshots, StorageConfig storage, BackupRuns runs, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
                         AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl,
                         @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.snapshots = snapshots;
         this.storage = storage;
+        this.runs = runs;
         this.leases = leases;
         this.objects = objects;
         this.seaweedfs = seaweedfs;
@@ -116,6 +118,7 @@ public class BackupRunner {
         String id = RUN_ID.format(started) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         BackupManifest manifest = BackupManifest.running(id, schedule.name(), runner, started);
         target.put(target.runKey(id, "manifest.json"), manifest.toJson());
+        runs.ran(manifest);
         LOG.info("backup {} run {} started into {}", schedule.name(), id, target.describe());
         Path snapshotFile = null;
         Instant snapshotAt = null;
@@ -137,6 +140,7 @@ public class BackupRunner {
             manifest = manifest.finished(BackupManifest.SUCCEEDED, snapshotAt, clock.instant(), counts.objects.get(), counts.bytes.get(),
                 counts.uploadedBlobs.get(), counts.uploadedBytes.get(), verified, null);
             target.put(target.runKey(id, "manifest.json"), manifest.toJson());
+            runs.ran(manifest);
             LOG.info("backup {} run {} succeeded: {} objects ({} bytes), {} new blobs ({} bytes){}", schedule.name(), id,
                 counts.objects, counts.bytes, counts.uploadedBlobs, counts.uploadedBytes, verified == null ? "" : ", verified");
         } catch (RuntimeException | IOException e) {
@@ -149,6 +153,7 @@ public class BackupRunner {
             } catch (RuntimeException unreachable) {
                 LOG.warn("backup {} run {}: cannot mark it Failed on the target either; the next run will", schedule.name(), id);
             }
+            runs.ran(manifest);
             return manifest;
         } finally {
             deleteQuietly(snapshotFile);
@@ -162,8 +167,9 @@ public class BackupRunner {
             var manifest = target.read(target.runKey(runId, "manifest.json")).map(BackupManifest::fromJson);
             if (manifest.isPresent() && BackupManifest.RUNNING.equals(manifest.get().phase())) {
                 LOG.warn("backup run {} was left Running by {}, which no longer holds the lease: marking it Failed", runId, manifest.get().runner());
-                target.put(target.runKey(runId, "manifest.json"),
-                    manifest.get().failed(now, "its runner " + manifest.get().runner() + " stopped before it finished").toJson());
+                var failed = manifest.get().failed(now, "its runner " + manifest.get().runner() + " stopped before it finished");
+                target.put(target.runKey(runId, "manifest.json"), failed.toJson());
+                runs.abandoned(failed);
             }
         }
     }

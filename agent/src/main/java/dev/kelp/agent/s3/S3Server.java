@@ -68,6 +68,10 @@ public class S3Server implements GracefulShutdownCapable {
             this.io = null;
             return;
         }
+        if (!config.signed() && !isLoopback(host)) {
+            throw new IllegalStateException("kelp.s3.auth: none accepts unsigned requests, so the S3 endpoint must listen on loopback only,"
+                + " not on " + host + " (kelp.s3.host)");
+        }
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kelp-s3-accept"), NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("kelp-s3-io"), NioIoHandler.newFactory());
         var bootstrap = new ServerBootstrap()
@@ -100,6 +104,14 @@ public class S3Server implements GracefulShutdownCapable {
             throw new IllegalStateException("cannot listen for S3 requests on " + host + ":" + config.port() + " (kelp.s3.host / kelp.s3.port): " + e, e);
         }
         LOG.info("S3 endpoint listening on http://{}:{} (auth: {}, virtual hosts: <bucket>.{})", host, port(), config.auth(), config.baseDomain());
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The port bound (useful with {@code kelp.s3.port: 0}); -1 when the endpoint did not start. */

@@ -81,13 +81,17 @@ final class S3AgentProcess implements AutoCloseable {
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
             }
-            int apiPort = freePort();
-            int s3Port = freePort();
+            int apiPort = Integer.parseInt(properties.getOrDefault("micronaut.server.port", Integer.toString(freePort())));
+            int s3Port = Integer.parseInt(properties.getOrDefault("kelp.s3.port", Integer.toString(freePort())));
             Path log = work.resolve("agent.log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dmicronaut.config.files=" + config,
                 "-Dmicronaut.server.port=" + apiPort, "-Dkelp.s3.port=" + s3Port));
-            properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            properties.forEach((k, v) -> {
+                if (!k.equals("micronaut.server.port") && !k.equals("kelp.s3.port")) {
+                    command.add("-D" + k + "=" + v);
+                }
+            });
             command.addAll(List.of("-jar", jar.toString()));
             var builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = builder.environment();
@@ -166,6 +170,14 @@ final class S3AgentProcess implements AutoCloseable {
         }
     }
 
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
@@ -173,6 +185,18 @@ final class S3AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /** SIGTERM, what the kubelet sends when the pod goes; returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the agent did not exit within " + timeout + ":\n" + logTail());
+        }
+        return process.exitValue();
     }
 
     @Override

@@ -180,6 +180,11 @@ class SigV4VerifierTest {
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
     private static SignedRequest sdkSign(SdkHttpRequest request, byte[] payload, boolean chunked, boolean trailer, boolean query) {
+        return sdkSign(request, payload, chunked, trailer, query, !query);
+    }
+
+    private static SignedRequest sdkSign(SdkHttpRequest request, byte[] payload, boolean chunked, boolean trailer, boolean query,
+                                         boolean signPayload) {
         return AwsV4HttpSigner.create().sign(r -> {
             r.identity(AwsCredentialsIdentity.create(KEY_ID, SECRET))
                 .request(request)
@@ -189,7 +194,7 @@ class SigV4VerifierTest {
                 .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
                 .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
                 // A presigned URL cannot know its body: S3's presigner leaves the payload unsigned.
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !query)
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, signPayload)
                 .putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, chunked)
                 .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(NOW, ZoneOffset.UTC));
             if (trailer) {
@@ -272,5 +277,41 @@ class SigV4VerifierTest {
             assertThatThrownBy(() -> RequestBodies.decode(signed, verified, new ByteArrayInputStream(altered)).readAllBytes())
                 .isInstanceOf(S3BodyException.class);
         }
+    }
+
+    @Test
+    void sdkUnsignedChunkedBodyWithChecksumTrailerIsCheckedByItsChecksum() throws IOException {
+        byte[] payload = new byte[200_000];
+        new java.util.Random(11).nextBytes(payload);
+        // Over plain http the SDK always signs the payload; over https it sends it unsigned with a trailer.
+        var request = SdkHttpRequest.builder().method(SdkHttpMethod.PUT).uri(URI.create("https://127.0.0.1:8781/photos/u.bin"))
+            .putHeader("Content-Length", Integer.toString(payload.length)).build();
+        SignedRequest sdk = sdkSign(request, payload, true, true, false, false);
+        S3Request signed = toS3(sdk.request());
+        var verified = verifier.verify(signed, NOW);
+        assertThat(verified.payload()).isEqualTo(SigV4Verifier.STREAMING_UNSIGNED_TRAILER);
+        byte[] wire;
+        try (InputStream in = sdk.payload().orElseThrow().newStream()) {
+            wire = in.readAllBytes();
+        }
+        assertThat(RequestBodies.decode(signed, verified, new ByteArrayInputStream(wire)).readAllBytes()).isEqualTo(payload);
+        // Flip a data byte: no chunk signature to catch it, the CRC32 trailer does.
+        byte[] altered = wire.clone();
+        altered[wire.length / 2] ^= 1;
+        assertThatThrownBy(() -> RequestBodies.decode(signed, verified, new ByteArrayInputStream(altered)).readAllBytes())
+            .isInstanceOfSatisfying(S3BodyException.class, e -> assertThat(e.error().code()).isEqualTo("BadDigest"));
+    }
+
+    @Test
+    void contentMd5IsCheckedWhenTheBodyEnds() throws Exception {
+        byte[] body = "the body".getBytes(StandardCharsets.UTF_8);
+        String md5 = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(body));
+        var good = new CheckedBody(new ByteArrayInputStream(body), md5, null, null, null, body.length);
+        assertThat(good.readAllBytes()).isEqualTo(body);
+        assertThat(good.md5Hex()).isEqualTo(java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(md5)));
+        var bad = new CheckedBody(new ByteArrayInputStream("the bodY".getBytes(StandardCharsets.UTF_8)), md5, null, null, null, body.length);
+        assertThatThrownBy(bad::readAllBytes).isInstanceOfSatisfying(S3BodyException.class, e -> assertThat(e.error().code()).isEqualTo("BadDigest"));
+        var shortBody = new CheckedBody(new ByteArrayInputStream(body), null, null, null, null, body.length + 1);
+        assertThatThrownBy(shortBody::readAllBytes).isInstanceOfSatisfying(S3BodyException.class, e -> assertThat(e.error().code()).isEqualTo("IncompleteBody"));
     }
 }

@@ -36,6 +36,10 @@ public final class AgentVsSeaweedFs {
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
 
+    /** The key pair the agent's S3 endpoint is given for the run. */
+    private static final String S3_KEY_ID = "AKIAKELPBENCH0000001";
+    private static final String S3_SECRET = "kelp-bench-s3-secret-0123456789";
+
     private final List<String> report = new ArrayList<>();
     private final boolean quick;
 
@@ -103,6 +107,12 @@ public final class AgentVsSeaweedFs {
                     }
                 }
                 long loadRss = agent.takePeakRss();
+
+                try (S3Client seaweedS3 = S3ClientComparison.client(http, endpoint, region, env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY"));
+                     S3Client agentS3 = S3ClientComparison.client(http, URI.create("http://127.0.0.1:" + AgentUnderTest.s3Port(port)), region,
+                         S3_KEY_ID, S3_SECRET)) {
+                    S3ClientComparison.run(seaweedS3, directBucket, agentS3, agentBucket, quick, this::compare, this::line);
+                }
 
                 line("");
                 line("## The agent's own figures");
@@ -224,11 +234,14 @@ public final class AgentVsSeaweedFs {
                 url: %s
                 username: %s
                 password: %s
+              s3:
+                access-key-id: %s
+                secret-access-key: %s
             micronaut:
               server:
                 port: 18780
             """.formatted(bucket, work.resolve("fallback"), env("KELP_S3_ENDPOINT"), env("KELP_S3_REGION"), env("KELP_S3_ACCESS_KEY"),
-            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD")));
+            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), S3_KEY_ID, S3_SECRET));
         return config;
     }
 

@@ -34,6 +34,12 @@ final class ObjectOperations {
     static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
     private static final int MAX_DELETE_KEYS = 1000;
+    /** Headers S3 keeps with an object and sends back on GET and HEAD. */
+    static final List<String> STORED_HEADERS = List.of("cache-control", "content-disposition", "content-encoding", "content-language", "expires");
+    /** Headers asking for something the engine does not do: refused rather than silently ignored. */
+    private static final List<String> UNSUPPORTED_HEADERS = List.of("x-amz-tagging", "x-amz-server-side-encryption",
+        "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-object-lock-mode",
+        "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold", "x-amz-website-redirect-location");
 
     private final ObjectService objects;
     private final BlobStaging staging;
@@ -123,9 +129,11 @@ final class ObjectOperations {
         response.header("ETag", S3ETags.of(record))
             .header("Last-Modified", httpDate(record.createdAt()))
             .header("Content-Type", record.contentType())
-            .header("Accept-Ranges", "bytes")
-            .header("x-amz-version-id", "null");
+            .header("Accept-Ranges", "bytes");
         S3ETags.userMetadata(record).forEach((k, v) -> response.header(META_PREFIX + k, v));
+        for (String name : STORED_HEADERS) {
+            response.header(name, record.userMetadata().get(S3ETags.HEADER_PREFIX + name));
+        }
     }
 
     /** RFC 7232 order: If-Match, else If-Unmodified-Since (412); If-None-Match, else If-Modified-Since (304). */
@@ -216,7 +224,7 @@ final class ObjectOperations {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to itself without"
                 + " changing the object's metadata (use x-amz-metadata-directive: REPLACE)");
         }
-        Map<String, String> meta = replace ? userMetadata(request) : S3ETags.userMetadata(from);
+        Map<String, String> meta = replace ? userMetadata(request) : S3ETags.withoutMd5(from);
         String contentType = replace ? contentType(request) : from.contentType();
         var admission = new PutRequest(request.bucket(), request.key(), contentType, from.size(), meta, null, null);
         objects.checkAdmission(admission);
@@ -260,16 +268,31 @@ final class ObjectOperations {
         }
     }
 
+    /** The client's x-amz-meta-* headers, plus the standard headers S3 stores, as the engine's user metadata. */
     static Map<String, String> userMetadata(S3Request request) {
         Map<String, String> meta = new HashMap<>();
         for (Map.Entry<String, String> h : request.headers()) {
             String lower = h.getKey().toLowerCase(Locale.ROOT);
+            if (UNSUPPORTED_HEADERS.contains(lower)) {
+                throw S3Exception.notImplemented("the " + lower + " header");
+            }
             if (lower.startsWith(META_PREFIX) && lower.length() > META_PREFIX.length()) {
                 String name = lower.substring(META_PREFIX.length());
-                if (name.equals(S3ETags.MD5_KEY)) {
-                    throw S3Exception.invalidArgument("x-amz-meta-" + S3ETags.MD5_KEY + " is reserved by the Kelp agent");
+                if (S3ETags.reserved(name)) {
+                    throw S3Exception.invalidArgument("x-amz-meta-" + name + " is reserved by the Kelp agent");
                 }
                 meta.merge(name, h.getValue(), (a, b) -> a + "," + b);
+            }
+        }
+        for (String name : STORED_HEADERS) {
+            String value = request.header(name);
+            if (name.equals("content-encoding") && value != null) {
+                // aws-chunked is the framing of this request's body, not an encoding of the object.
+                value = java.util.Arrays.stream(value.split(",")).map(String::strip)
+                    .filter(v -> !v.isEmpty() && !v.equalsIgnoreCase("aws-chunked")).reduce((a, b) -> a + "," + b).orElse(null);
+            }
+            if (value != null && !value.isBlank()) {
+                meta.put(S3ETags.HEADER_PREFIX + name, value);
             }
         }
         return meta;

@@ -36,11 +36,25 @@ final class S3ETags {
             .anyMatch(t -> t.equals("*") || t.equals(record.hash().hex()) || t.equals(md5));
     }
 
-    /** The client's metadata, without the reserved entry. */
+    /** Prefix of the reserved entries that keep the standard headers S3 stores with an object (Cache-Control, ...). */
+    static final String HEADER_PREFIX = "kelp-s3-h-";
+
+    /** The client's metadata, without the reserved entries. */
     static Map<String, String> userMetadata(ObjectRecord record) {
+        var meta = new HashMap<>(record.userMetadata());
+        meta.keySet().removeIf(S3ETags::reserved);
+        return meta;
+    }
+
+    /** What a copy keeps: the client's metadata and stored headers; the MD5 is computed again. */
+    static Map<String, String> withoutMd5(ObjectRecord record) {
         var meta = new HashMap<>(record.userMetadata());
         meta.remove(MD5_KEY);
         return meta;
+    }
+
+    static boolean reserved(String name) {
+        return name.equals(MD5_KEY) || name.startsWith(HEADER_PREFIX);
     }
 
     static Map<String, String> withMd5(Map<String, String> meta, String md5Hex) {

@@ -90,8 +90,8 @@ class S3SdkIT {
         try (S3Client client = agent.client(pathStyle)) {
             String key = "round/" + pathStyle + "/photo é+1.txt";
             byte[] body = "hello from the sdk".getBytes(StandardCharsets.UTF_8);
-            var put = client.putObject(b -> b.bucket(BUCKET).key(key).contentType("text/plain").metadata(Map.of("owner", "ada")),
-                RequestBody.fromBytes(body));
+            var put = client.putObject(b -> b.bucket(BUCKET).key(key).contentType("text/plain").metadata(Map.of("owner", "ada"))
+                .contentDisposition("attachment; filename=\"photo.txt\"").cacheControl("max-age=60"), RequestBody.fromBytes(body));
             assertThat(put.eTag()).isEqualTo("\"" + md5Hex(body) + "\"");
 
             ResponseInputStream<GetObjectResponse> got = client.getObject(b -> b.bucket(BUCKET).key(key));
@@ -99,6 +99,10 @@ class S3SdkIT {
             assertThat(got.response().contentType()).isEqualTo("text/plain");
             assertThat(got.response().metadata()).containsExactly(Map.entry("owner", "ada"));
             assertThat(got.response().eTag()).isEqualTo(put.eTag());
+            assertThat(got.response().contentDisposition()).isEqualTo("attachment; filename=\"photo.txt\"");
+            assertThat(got.response().cacheControl()).isEqualTo("max-age=60");
+            // aws-chunked framed the upload; it is not an encoding of the object.
+            assertThat(got.response().contentEncoding()).isNull();
 
             var head = client.headObject(b -> b.bucket(BUCKET).key(key));
             assertThat(head.contentLength()).isEqualTo(body.length);
@@ -127,6 +131,7 @@ class S3SdkIT {
             var copied = client.headObject(b -> b.bucket(BUCKET).key(key + ".copy"));
             assertThat(copied.eTag()).isEqualTo(put.eTag());
             assertThat(copied.metadata()).containsExactly(Map.entry("owner", "ada"));
+            assertThat(copied.cacheControl()).isEqualTo("max-age=60");
             client.copyObject(b -> b.sourceBucket(BUCKET).sourceKey(key).destinationBucket(BUCKET).destinationKey(key + ".copy")
                 .metadataDirective(MetadataDirective.REPLACE).metadata(Map.of("owner", "grace")).contentType("text/markdown"));
             var replaced = client.headObject(b -> b.bucket(BUCKET).key(key + ".copy"));
@@ -311,6 +316,9 @@ class S3SdkIT {
             }, tooBig, "application/octet-stream")), 400, "EntityTooLarge");
         assertError(() -> s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId("mpu_00000000000000000000000000000000").partNumber(1),
             RequestBody.fromString("x")), 404, "NoSuchUpload");
+        // Asking for what the engine does not do is refused, not silently ignored.
+        assertError(() -> s3.putObject(b -> b.bucket(BUCKET).key("errors/tagged").tagging("a=b"), RequestBody.fromString("x")), 501, "NotImplemented");
+        assertError(() -> s3.getObjectTagging(b -> b.bucket(BUCKET).key(key)), 501, "NotImplemented");
 
         try (S3Client wrongSecret = client(S3AgentProcess.ACCESS_KEY_ID, "not-the-secret");
              S3Client wrongKey = client("AKIANOTTHEKEY0000000", S3AgentProcess.SECRET)) {

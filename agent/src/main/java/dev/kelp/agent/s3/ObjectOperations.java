@@ -34,6 +34,8 @@ final class ObjectOperations {
     static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
     private static final int MAX_DELETE_KEYS = 1000;
+    /** Declared sizes up to this are admitted once, after staging, instead of also before the body. */
+    private static final long PRE_CHECK_ABOVE = 256 * 1024;
     /** Headers S3 keeps with an object and sends back on GET and HEAD. */
     static final List<String> STORED_HEADERS = List.of("cache-control", "content-disposition", "content-encoding", "content-language", "expires");
     /** Headers asking for something the engine does not do: refused rather than silently ignored. */
@@ -62,7 +64,12 @@ final class ObjectOperations {
         }
         var admission = new PutRequest(bucket, key, contentType(request), RequestBodies.declaredLength(request, verified), meta, ifMatch,
             request.header("if-none-match"));
-        objects.checkAdmission(admission);
+        long declared = admission.declaredLength();
+        if (declared < 0 || declared > PRE_CHECK_ABOVE) {
+            // Refuse before the body is read when reading it would cost something; a small body is
+            // cheaper to read than a second metadata round trip, and putStaged checks it all anyway.
+            objects.checkAdmission(admission);
+        }
         CheckedBody body = RequestBodies.decode(request, verified, raw);
         ObjectRecord stored = store(admission, body);
         return S3Response.status(200).header("ETag", S3ETags.of(stored));

@@ -5,6 +5,7 @@ import dev.kelp.agent.multipart.MultipartService;
 import dev.kelp.agent.multipart.PartInfo;
 import dev.kelp.agent.multipart.UploadManifest;
 import dev.kelp.agent.multipart.UploadRefusedException;
+import dev.kelp.agent.multipart.UploadStore;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
@@ -14,11 +15,15 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The multipart family onto {@link MultipartService}, the engine the native API's uploads use:
  * parts durable on the fallback volume, the completed object stored through the same path as
- * a PUT. A part's ETag is its SHA-256, which complete checks.
+ * a PUT. A part's ETag is the MD5 of its bytes, as S3 clients (s3cmd) check; the engine knows
+ * parts by SHA-256, so the door remembers which MD5 is which part and translates the part list
+ * of a complete. After an agent restart the memory is gone: a complete naming MD5s then has the
+ * part's file hashed again, and the SHA-256 ETags are always accepted too.
  */
 @Singleton
 final class MultipartOperations {
@@ -27,10 +32,17 @@ final class MultipartOperations {
 
     private final MultipartService multipart;
     private final ObjectService objects;
+    private final UploadStore store;
+    /** uploadId → part number → the part's MD5 and SHA-256, as last uploaded. */
+    private final Map<String, Map<Integer, PartHashes>> partHashes = new ConcurrentHashMap<>();
 
-    MultipartOperations(MultipartService multipart, ObjectService objects) {
+    private record PartHashes(String md5, String sha256) {
+    }
+
+    MultipartOperations(MultipartService multipart, ObjectService objects, UploadStore store) {
         this.multipart = multipart;
         this.objects = objects;
+        this.store = store;
     }
 
     S3Response initiate(S3Request request) {
@@ -54,7 +66,54 @@ final class MultipartOperations {
             }
             throw e;
         }
-        return S3Response.status(200).header("ETag", "\"" + part.sha256() + "\"");
+        return S3Response.status(200).header("ETag", "\"" + remember(upload.uploadId(), part, body.md5Hex()) + "\"");
+    }
+
+    private String remember(String uploadId, PartInfo part, String md5) {
+        partHashes.computeIfAbsent(uploadId, id -> new ConcurrentHashMap<>()).put(part.partNumber(), new PartHashes(md5, part.sha256()));
+        return md5;
+    }
+
+    private String etagOf(String uploadId, PartInfo part) {
+        PartHashes known = partHashes.getOrDefault(uploadId, Map.of()).get(part.partNumber());
+        return known != null && known.sha256().equals(part.sha256()) ? known.md5() : part.sha256();
+    }
+
+    /** The part list with each MD5 ETag the door gave out replaced by the SHA-256 the engine checks. */
+    private List<CompletedPart> translate(UploadManifest upload, List<CompletedPart> parts) {
+        Map<Integer, PartHashes> known = partHashes.getOrDefault(upload.uploadId(), Map.of());
+        List<CompletedPart> translated = new ArrayList<>(parts.size());
+        for (CompletedPart p : parts) {
+            String etag = p.etag() == null ? null : p.etag().strip().replace("\"", "").toLowerCase(java.util.Locale.ROOT);
+            if (p.partNumber() == null || etag == null || etag.length() != 32) {
+                translated.add(p);
+                continue;
+            }
+            var held = upload.part(p.partNumber());
+            PartHashes hashes = known.get(p.partNumber());
+            if (held.isPresent() && (hashes == null || !hashes.sha256().equals(held.get().sha256()))) {
+                // Not remembered (the agent restarted since): hash the part's file again.
+                hashes = new PartHashes(md5Of(store.fileOf(upload, held.get())), held.get().sha256());
+            }
+            translated.add(hashes != null && hashes.md5().equals(etag) ? new CompletedPart(p.partNumber(), hashes.sha256()) : p);
+        }
+        return translated;
+    }
+
+    private static String md5Of(java.nio.file.Path file) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            var md5 = java.security.MessageDigest.getInstance("MD5");
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                md5.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md5.digest());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read part file " + file, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** UploadPartCopy: a range of an existing object as a part, through the same part staging. */
@@ -72,14 +131,17 @@ final class MultipartOperations {
         long offset = range == null ? 0 : range.offset();
         long length = range == null ? from.size() : range.length();
         PartInfo part;
+        String md5;
         try (InputStream content = objects.open(from, offset, range == null ? -1 : length)) {
-            part = multipart.uploadPart(upload.uploadId(), partNumber, length, content);
+            var checked = new CheckedBody(content, null, null, null, null, length);
+            part = multipart.uploadPart(upload.uploadId(), partNumber, length, checked);
+            md5 = checked.md5Hex();
         } catch (IOException e) {
             throw new S3Exception(500, "InternalError", "reading the copy source failed: " + e.getMessage());
         }
         return S3Response.ok(new Xml.Writer("CopyPartResult")
             .element("LastModified", ObjectOperations.isoDate(from.createdAt()))
-            .element("ETag", "\"" + part.sha256() + "\""));
+            .element("ETag", "\"" + remember(upload.uploadId(), part, md5) + "\""));
     }
 
     S3Response complete(S3Request request, SigV4Verifier.Verified verified, InputStream raw) throws IOException {
@@ -105,7 +167,8 @@ final class MultipartOperations {
             throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate against our published schema:"
                 + " name at least one <Part>");
         }
-        ObjectRecord stored = multipart.complete(upload.uploadId(), parts);
+        ObjectRecord stored = multipart.complete(upload.uploadId(), translate(upload, parts));
+        partHashes.remove(upload.uploadId());
         return S3Response.ok(new Xml.Writer("CompleteMultipartUploadResult")
             .element("Location", "/" + stored.bucket() + "/" + stored.key())
             .element("Bucket", stored.bucket())
@@ -114,7 +177,9 @@ final class MultipartOperations {
     }
 
     S3Response abort(S3Request request) {
-        multipart.abort(upload(request).uploadId());
+        String uploadId = upload(request).uploadId();
+        multipart.abort(uploadId);
+        partHashes.remove(uploadId);
         return S3Response.status(204);
     }
 
@@ -137,7 +202,7 @@ final class MultipartOperations {
         for (PartInfo part : page) {
             out.start("Part").element("PartNumber", part.partNumber())
                 .element("LastModified", ObjectOperations.isoDate(upload.initiatedAt()))
-                .element("ETag", "\"" + part.sha256() + "\"")
+                .element("ETag", "\"" + etagOf(upload.uploadId(), part) + "\"")
                 .element("Size", part.size()).end();
         }
         return S3Response.ok(out);

@@ -164,6 +164,8 @@ class S3SdkIT {
             int number = n;
             futures.add(pool.submit(() -> {
                 var part = s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(number), RequestBody.fromBytes(data));
+                // A part's ETag is its MD5, as S3's is (s3cmd checks it).
+                assertThat(part.eTag()).isEqualTo("\"" + md5Hex(data) + "\"");
                 return CompletedPart.builder().partNumber(number).eTag(part.eTag()).build();
             }));
         }
@@ -172,7 +174,8 @@ class S3SdkIT {
         }
         pool.shutdown();
         assertThat(s3.listParts(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)).parts()).hasSize(parts)
-            .allMatch(p -> p.size() == partSize);
+            .allMatch(p -> p.size() == partSize)
+            .extracting(p -> p.eTag()).containsExactlyElementsOf(completed.stream().map(CompletedPart::eTag).toList());
 
         // Refusals leave the upload as it was.
         assertError(() -> s3.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 @Context
 @Requires(property = "kelp.s3.enabled", notEquals = "false")
+@Requires(condition = S3Server.Servable.class)
 public class S3Server implements GracefulShutdownCapable {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Server.class);
@@ -60,14 +61,6 @@ public class S3Server implements GracefulShutdownCapable {
         this.config = config;
         this.host = config.host() == null || config.host().isBlank() ? apiHost : config.host();
         this.workers = new Workers(config.workerThreads());
-        if (config.signed() && !config.hasCredentials()) {
-            // Not a crash: agents rendered before the S3 door existed have no key pair yet.
-            LOG.warn("S3 endpoint not started: kelp.s3.auth is sigv4 but kelp.s3.access-key-id / kelp.s3.secret-access-key"
-                + " (KELP_S3_ACCESS_KEY_ID / KELP_S3_SECRET_ACCESS_KEY) are not set (docs/s3.md)");
-            this.boss = null;
-            this.io = null;
-            return;
-        }
         if (!config.signed() && !isLoopback(host)) {
             throw new IllegalStateException("kelp.s3.auth: none accepts unsigned requests, so the S3 endpoint must listen on loopback only,"
                 + " not on " + host + " (kelp.s3.host)");
@@ -106,6 +99,43 @@ public class S3Server implements GracefulShutdownCapable {
         LOG.info("S3 endpoint listening on http://{}:{} (auth: {}, virtual hosts: <bucket>.{})", host, port(), config.auth(), config.baseDomain());
     }
 
+    /**
+     * Whether there is something to serve with: {@code kelp.s3.auth: none}, or both halves of
+     * the key pair. Decided from the properties alone, so that a context without them (every
+     * test context, agents rendered before the endpoint existed) neither listens nor builds the
+     * engine eagerly for it.
+     */
+    public static final class Servable implements io.micronaut.context.condition.Condition {
+        @Override
+        public boolean matches(io.micronaut.context.condition.ConditionContext context) {
+            if (!(context.getBeanContext() instanceof io.micronaut.core.value.PropertyResolver properties)) {
+                return false;
+            }
+            String auth = properties.getProperty("kelp.s3.auth", String.class).orElse("sigv4").strip();
+            if (auth.equalsIgnoreCase("none")) {
+                return true;
+            }
+            boolean servable = properties.getProperty("kelp.s3.access-key-id", String.class).filter(v -> !v.isBlank()).isPresent()
+                && properties.getProperty("kelp.s3.secret-access-key", String.class).filter(v -> !v.isBlank()).isPresent();
+            if (!servable) {
+                context.fail("kelp.s3.auth is sigv4 but kelp.s3.access-key-id / kelp.s3.secret-access-key are not both set");
+            }
+            return servable;
+        }
+    }
+
+    /** Says, once at startup, why the S3 endpoint is not listening although it is enabled. */
+    @Context
+    @Requires(property = "kelp.s3.enabled", notEquals = "false")
+    @Requires(missingBeans = S3Server.class)
+    static final class NotServing {
+        NotServing() {
+            // Not a crash: agents rendered before the S3 door existed have no key pair yet.
+            LOG.warn("S3 endpoint not started: kelp.s3.auth is sigv4 but kelp.s3.access-key-id / kelp.s3.secret-access-key"
+                + " (KELP_S3_ACCESS_KEY_ID / KELP_S3_SECRET_ACCESS_KEY) are not set (docs/s3.md)");
+        }
+    }
+
     private static boolean isLoopback(String host) {
         try {
             return java.net.InetAddress.getByName(host).isLoopbackAddress();
@@ -114,9 +144,9 @@ public class S3Server implements GracefulShutdownCapable {
         }
     }
 
-    /** The port bound (useful with {@code kelp.s3.port: 0}); -1 when the endpoint did not start. */
+    /** The port bound (useful with {@code kelp.s3.port: 0}). */
     public int port() {
-        return listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     public String host() {
@@ -140,14 +170,12 @@ public class S3Server implements GracefulShutdownCapable {
         workers.awaitIdle(config.shutdownGrace().toMillis());
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdown();
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-            io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        }
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 
     private synchronized void stopAccepting() {
-        if (!stopping && listener != null) {
+        if (!stopping) {
             stopping = true;
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             LOG.info("S3 endpoint stopped accepting; {} requests in flight finish first", workers.active());

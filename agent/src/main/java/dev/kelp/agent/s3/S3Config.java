@@ -45,16 +45,7 @@ public record S3Config(
         baseDomain = baseDomain == null ? "localhost" : baseDomain.toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Whether there is anything to serve with: signatures need both halves of the key pair. */
-    public boolean hasCredentials() {
-        return !isBlank(accessKeyId) && !isBlank(secretAccessKey);
-    }
-
     public boolean signed() {
         return auth.equals("sigv4");
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 }

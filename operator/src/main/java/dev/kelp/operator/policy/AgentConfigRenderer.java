@@ -11,6 +11,7 @@ import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.crds.v1alpha1.TierMatch;
 import dev.kelp.crds.v1alpha1.TierRule;
+import dev.kelp.operator.inject.InjectionContract;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.RoundingMode;
 import java.util.Comparator;
@@ -75,6 +76,19 @@ public final class AgentConfigRenderer {
         }
         if (spec.getSync() != null) {
             putIfSet(section(kelp, "sync"), "concurrency", spec.getSync().getConcurrency());
+        }
+        if (spec.getVersioning() != null) {
+            var versioning = section(kelp, "versioning");
+            versioning.put("enabled", true);
+            putIfSet(versioning, "keep-last", spec.getVersioning().getKeepLast());
+            if (spec.getVersioning().getKeepFor() != null) {
+                versioning.put("keep-for", GoDuration.forAgent(spec.getVersioning().getKeepFor()));
+            }
+        }
+        if (spec.getEncryption() != null) {
+            var encryption = section(kelp, "encryption");
+            encryption.put("enabled", true);
+            encryption.put("key-dir", InjectionContract.ENCRYPTION_DIR);
         }
         report.ifPresent(r -> {
             var reportSection = section(kelp, "report");

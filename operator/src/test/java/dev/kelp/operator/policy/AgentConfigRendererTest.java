@@ -44,6 +44,11 @@ class AgentConfigRendererTest {
             .containsEntry("kelp.events.cassandra.ttl", "2160h")
             .containsEntry("kelp.signed-urls.default-ttl", "10m")
             .containsEntry("kelp.sync.concurrency", 64)
+            .containsEntry("kelp.versioning.enabled", true)
+            .containsEntry("kelp.versioning.keep-last", 5)
+            .containsEntry("kelp.versioning.keep-for", "90m")
+            .containsEntry("kelp.encryption.enabled", true)
+            .containsEntry("kelp.encryption.key-dir", "/etc/kelp-encryption")
             .containsEntry("micronaut.server.port", 9780)
             .containsEntry("micronaut.caches.small-objects.maximum-weight", 128 << 20);
         assertThat(yaml).doesNotContain("seaweedfs-credentials", "kelp-postgres", "kelp-cassandra", "kelp-encryption-key",

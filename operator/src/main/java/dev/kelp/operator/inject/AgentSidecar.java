@@ -124,6 +124,11 @@ public final class AgentSidecar {
             env.add(secret("KELP_EVENTS_CASSANDRA_USERNAME", s, "username", true));
             env.add(secret("KELP_EVENTS_CASSANDRA_PASSWORD", s, "password", true));
         }
+        if (spec.getS3() != null && spec.getS3().getCredentialsSecret() != null && !Boolean.FALSE.equals(spec.getS3().getEnabled())) {
+            String s = spec.getS3().getCredentialsSecret();
+            env.add(secret("KELP_S3_ACCESS_KEY_ID", s, "accessKey", false));
+            env.add(secret("KELP_S3_SECRET_ACCESS_KEY", s, "secretKey", false));
+        }
         if (spec.getSignedUrls() != null) {
             env.add(secret("KELP_SIGNED_URLS_KEY", spec.getSignedUrls().getKeySecret(), "key", false));
         }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.kelp.crds.v1alpha1.BackupRetention;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
+import dev.kelp.crds.v1alpha1.S3EndpointAuth;
+import dev.kelp.crds.v1alpha1.S3EndpointSpec;
 import dev.kelp.crds.v1alpha1.S3Target;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
@@ -106,8 +108,18 @@ public final class AgentConfigRenderer {
                 .map(AgentConfigRenderer::backupSchedule).toList());
         }
 
-        var micronaut = new LinkedHashMap<String, Object>();
         int port = spec.getAgent() != null && spec.getAgent().getPort() != null ? spec.getAgent().getPort() : DEFAULT_AGENT_PORT;
+        // Always rendered: the agent's own default port (8781) is the health port in a pod.
+        var s3 = section(kelp, "s3");
+        S3EndpointSpec s3Spec = spec.getS3();
+        boolean s3Enabled = s3Spec != null && !Boolean.FALSE.equals(s3Spec.getEnabled());
+        s3.put("enabled", s3Enabled);
+        if (s3Enabled) {
+            s3.put("port", s3Spec.getPort() != null ? s3Spec.getPort() : port + 2);
+            s3.put("auth", s3Spec.getAuth() == S3EndpointAuth.NONE ? "none" : "sigv4");
+        }
+
+        var micronaut = new LinkedHashMap<String, Object>();
         section(micronaut, "server").put("port", port);
         if (spec.getCache() != null && spec.getCache().getMaxBytes() != null) {
             // The agent's small-object cache is the Micronaut cache named small-objects, bounded by weight in bytes.

@@ -13,17 +13,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The packaged agent in its own JVM, as a sidecar runs it; its RSS read from /proc. */
-final class AgentUnderTest implements AutoCloseable {
+public final class AgentUnderTest implements AutoCloseable {
 
     private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+),\"bytes\":(\\d+)");
     private final Process process;
-    final String base;
+    public final String base;
     final long startToReadyMillis;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicLong peakRss = new AtomicLong();
     private volatile boolean sampling = true;
 
-    AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
+    public AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
         this.base = "http://127.0.0.1:" + port;
         String java = ProcessHandle.current().info().command().orElse("java");
         long t = System.nanoTime();

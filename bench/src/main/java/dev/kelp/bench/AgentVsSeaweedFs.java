@@ -26,9 +26,13 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * PUT and GET at 4 KiB, 1 MiB and 64 MiB, concurrency 1 and 16; cached GETs; then the agent's
  * own figures: failover time, fallback write rate against a raw fsync'd write, drain rate
  * against direct upload, RSS idle, under load and during a 1 GiB upload, start-to-ready.
- * Prints a Markdown report. Run it with scripts/bench, which starts what it needs.
+ * Then the cost of encryption at rest: a second agent with it on, PUT and GET at 1 MiB and
+ * 64 MiB against the first (off), cell by cell. Prints a Markdown report. Run it with
+ * scripts/bench, which starts what it needs.
  *
- * <p>Arguments: {@code <agent jar> <work dir> [--quick]}. The proving ground's coordinates come
+ * <p>Arguments: {@code <agent jar> <work dir> [--quick] [--only-encryption]} (the latter runs
+ * the warm-up and the encryption table only). The agents listen on KELP_BENCH_AGENT_PORT
+ * (default 18780) and the port after it. The proving ground's coordinates come
  * from the environment (KELP_S3_*, KELP_PG_*), the SeaweedFS script from KELP_SEAWEEDFS_SCRIPT.
  */
 public final class AgentVsSeaweedFs {
@@ -38,17 +42,21 @@ public final class AgentVsSeaweedFs {
 
     private final List<String> report = new ArrayList<>();
     private final boolean quick;
+    private final boolean onlyEncryption;
+    private final int port = Integer.parseInt(System.getenv().getOrDefault("KELP_BENCH_AGENT_PORT", "18780"));
 
-    private AgentVsSeaweedFs(boolean quick) {
+    private AgentVsSeaweedFs(boolean quick, boolean onlyEncryption) {
         this.quick = quick;
+        this.onlyEncryption = onlyEncryption;
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: AgentVsSeaweedFs <agent jar> <work dir> [--quick]");
+            System.err.println("usage: AgentVsSeaweedFs <agent jar> <work dir> [--quick] [--only-encryption]");
             System.exit(2);
         }
-        new AgentVsSeaweedFs(args.length > 2 && args[2].equals("--quick")).run(Path.of(args[0]), Path.of(args[1]));
+        var flags = List.of(args).subList(2, args.length);
+        new AgentVsSeaweedFs(flags.contains("--quick"), flags.contains("--only-encryption")).run(Path.of(args[0]), Path.of(args[1]));
     }
 
     private void run(Path jar, Path work) throws Exception {
@@ -66,8 +74,7 @@ public final class AgentVsSeaweedFs {
              S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
                  .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
             s3.createBucket(b -> b.bucket(directBucket));
-            Path config = writeConfig(work, agentBucket);
-            int port = 18780;
+            Path config = writeConfig(work, agentBucket, port, null);
             try (var agent = new AgentUnderTest(jar, config, port, work.resolve("agent.log"))) {
                 Thread.sleep(2000);
                 long idleRss = agent.rssBytes();
@@ -79,6 +86,11 @@ public final class AgentVsSeaweedFs {
                     CellRunner.run(quick ? 300 : 1000, 4, 4 * KIB, i -> side.executePut("warmup/" + i, 4 * KIB, -1L - i));
                     CellRunner.run(quick ? 300 : 1000, 4, 4 * KIB, i -> side.executeGet("warmup/" + i));
                     CellRunner.run(quick ? 20 : 50, 4, MIB, i -> side.executePut("warmup-mib/" + i, MIB, -100_000L - i));
+                }
+                if (onlyEncryption) {
+                    encryptionCost(jar, work, http, viaAgent, stamp);
+                    Files.write(work.resolve("report.md"), report);
+                    return;
                 }
                 line("## Agent vs SeaweedFS S3, one client shape (%s)", Instant.now());
                 line("");
@@ -103,6 +115,7 @@ public final class AgentVsSeaweedFs {
                     }
                 }
                 long loadRss = agent.takePeakRss();
+                encryptionCost(jar, work, http, viaAgent, stamp);
 
                 line("");
                 line("## The agent's own figures");
@@ -121,6 +134,52 @@ public final class AgentVsSeaweedFs {
             }
         }
         Files.write(work.resolve("report.md"), report);
+    }
+
+    /**
+     * A second agent, encryption at rest on (docs/encryption.md), beside the first: PUT then GET
+     * of new content at 1 MiB and 64 MiB, concurrency 1 and 16, each cell on the plain agent
+     * then on the encrypting one, so both see the same machine at the same moment.
+     */
+    private void encryptionCost(Path jar, Path work, SdkHttpClient http, AgentTarget plain, String stamp) throws Exception {
+        String bucket = "bench-encrypted-" + stamp;
+        Path dir = work.resolve("encrypted");
+        Path keys = dir.resolve("keys");
+        Files.createDirectories(keys);
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(keys.resolve("key"), java.util.Base64.getEncoder().encodeToString(key));
+        Path config = writeConfig(dir, bucket, port + 1, keys);
+        try (var agent = new AgentUnderTest(jar, config, port + 1, work.resolve("agent-encrypted.log"))) {
+            var encrypted = new AgentTarget(http, agent.base, bucket);
+            CellRunner.run(quick ? 20 : 50, 4, MIB, i -> encrypted.executePut("warmup-mib/" + i, MIB, -100_000L - i));
+            CellRunner.run(quick ? 20 : 50, 4, MIB, i -> encrypted.executeGet("warmup-mib/" + i));
+            line("");
+            line("## Encryption at rest: agent with it on vs off, same run (%s)", Instant.now());
+            line("");
+            line("| op | size | conc | ops | off MiB/s | on MiB/s | ratio on/off | off p50 / p99 ms | on p50 / p99 ms |");
+            line("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (long size : new long[] {MIB, 64 * MIB}) {
+                for (int concurrency : new int[] {1, 16}) {
+                    int ops = ops(size, concurrency);
+                    String prefix = "enc-s" + size + "-c" + concurrency + "/";
+                    // Seeds of their own: content the plain agent has not stored yet (it would dedup).
+                    long base = 7_000_000_000L;
+                    encryptionRow("PUT", size, concurrency, ops,
+                        CellRunner.run(ops, concurrency, size, i -> plain.executePut(prefix + i, size, base + seed(size, concurrency, i))),
+                        CellRunner.run(ops, concurrency, size, i -> encrypted.executePut(prefix + i, size, base + seed(size, concurrency, i))));
+                    encryptionRow("GET", size, concurrency, ops,
+                        CellRunner.run(ops, concurrency, size, i -> plain.executeGet(prefix + i)),
+                        CellRunner.run(ops, concurrency, size, i -> encrypted.executeGet(prefix + i)));
+                }
+            }
+        }
+    }
+
+    private void encryptionRow(String op, long size, int concurrency, int ops, Stats off, Stats on) {
+        line("| %s | %s | %d | %d | %.1f | %.1f | %.2f | %.2f / %.2f | %.2f / %.2f |", op, human(size), concurrency, ops,
+            off.mibPerSecond(), on.mibPerSecond(), on.mibPerSecond() / off.mibPerSecond(),
+            off.percentileMillis(50), off.percentileMillis(99), on.percentileMillis(50), on.percentileMillis(99));
     }
 
     /** A writer loops 4 KiB PUTs; SeaweedFS is killed under it. */
@@ -207,8 +266,11 @@ public final class AgentVsSeaweedFs {
         return size * 1_000_003L + concurrency * 10_007L + i;
     }
 
-    private Path writeConfig(Path work, String bucket) throws IOException {
+    /** The agent's configuration; {@code keyDir} non-null turns encryption at rest on with the key there. */
+    private Path writeConfig(Path work, String bucket, int agentPort, Path keyDir) throws IOException {
+        Files.createDirectories(work);
         Path config = work.resolve("kelp-agent.yml");
+        String encryption = keyDir == null ? "" : "  encryption:\n    enabled: true\n    key-dir: " + keyDir + "\n";
         Files.writeString(config, """
             kelp:
               storage:
@@ -224,11 +286,11 @@ public final class AgentVsSeaweedFs {
                 url: %s
                 username: %s
                 password: %s
-            micronaut:
+            %smicronaut:
               server:
-                port: 18780
+                port: %d
             """.formatted(bucket, work.resolve("fallback"), env("KELP_S3_ENDPOINT"), env("KELP_S3_REGION"), env("KELP_S3_ACCESS_KEY"),
-            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD")));
+            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), encryption, agentPort));
         return config;
     }
 

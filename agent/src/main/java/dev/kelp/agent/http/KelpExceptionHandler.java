@@ -1,6 +1,8 @@
 package dev.kelp.agent.http;
 
+import dev.kelp.agent.object.DeletedObjectException;
 import dev.kelp.agent.object.KelpException;
+import dev.kelp.agent.object.VersionRefusedException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
@@ -27,6 +29,12 @@ class KelpExceptionHandler implements ExceptionHandler<KelpException, HttpRespon
             // unknown bucket). Left on a kept-alive connection, those unread bytes would be
             // taken for the next request, which then hangs: end the connection instead.
             response.header(HttpHeaders.CONNECTION, "close");
+        }
+        if (e instanceof DeletedObjectException deleted) {
+            response.header(ObjectController.DELETE_MARKER_HEADER, "true").header(ObjectController.VERSION_HEADER, deleted.markerVersion());
+        }
+        if (e instanceof VersionRefusedException refused && refused.deleteMarker()) {
+            response.header(ObjectController.DELETE_MARKER_HEADER, "true").header(ObjectController.VERSION_HEADER, refused.version());
         }
         if (e instanceof RangeNotSatisfiableException range) {
             response.header("Content-Range", "bytes */" + range.size());

@@ -5,6 +5,7 @@ import dev.kelp.agent.object.KelpException;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -41,7 +42,11 @@ class ObjectController {
     // {key:.+} rather than {+key}: both match across '/', but the OpenAPI generator drops a
     // reserved-expansion segment and folded these routes into the listing's path.
     static final String KEY_DOC = "Object key: 1-1024 UTF-8 bytes; '/' separates segments (no leading '/', no empty, '.' or '..' segments); no control characters or backslashes";
-    private static final int MAX_LIST_LIMIT = 1000;
+    static final String VERSION_DOC = "A version id (x-kelp-version-id, or a version listing): act on that version rather than the current one";
+    /** The version id a response is about; a string header, as S3's x-amz-version-id. */
+    static final String VERSION_HEADER = "x-kelp-version-id";
+    static final String DELETE_MARKER_HEADER = "x-kelp-delete-marker";
+    static final int MAX_LIST_LIMIT = 1000;
 
     private final ObjectService objects;
     private final ContentBody bodies;
@@ -60,27 +65,36 @@ class ObjectController {
     @ApiResponse(responseCode = "413", description = "Body larger than the configured limit")
     @ApiResponse(responseCode = "415", description = "Content type not allowed")
     @Put(uri = "/{bucket}/{key:.+}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<ObjectInfo> put(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request, @Body InputStream body) {
+    HttpResponse<ObjectInfo> put(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request,
+                                 @Body @Nullable InputStream sent) {
+        // A zero-byte object is an object: Micronaut binds an empty body as no body at all.
+        InputStream body = sent != null ? sent : InputStream.nullInputStream();
         var headers = request.getHeaders();
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
         var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
             headers.contentLength().orElse(-1L), userMetadata(request),
             headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH));
         ObjectRecord stored = UnreadBody.swallowOnRefusal(body, () -> objects.put(put, body));
-        return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));
+        return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()))
+            .header(VERSION_HEADER, stored.version());
     }
 
     // HEAD is served here too: Micronaut routes HEAD to GET routes, and a separate @Head route
     // on the same path makes every HEAD an ambiguous (400) match.
-    @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match. HEAD answers the same headers without the body.")
+    @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match. HEAD answers the same headers without the body."
+        + " The x-kelp-version-id header names the version read; with `versionId`, that version is read instead of the current one."
+        + " A key whose latest version is a delete marker answers 404 with x-kelp-delete-marker: true.")
     @ApiResponse(responseCode = "200", description = "The whole object")
     @ApiResponse(responseCode = "206", description = "The requested range")
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match matched)")
-    @ApiResponse(responseCode = "404", description = "No such object or bucket")
+    @ApiResponse(responseCode = "400", description = "Malformed version id")
+    @ApiResponse(responseCode = "404", description = "No such object, version or bucket")
+    @ApiResponse(responseCode = "405", description = "The version asked for is a delete marker")
     @ApiResponse(responseCode = "416", description = "Range not satisfiable")
     @Get(uri = "/{bucket}/{key:.+}", produces = MediaType.ALL)
-    HttpResponse<?> get(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request) {
-        ObjectRecord record = objects.head(bucket, key);
+    HttpResponse<?> get(String bucket, @Parameter(description = KEY_DOC) String key, HttpRequest<?> request,
+                        @Parameter(description = VERSION_DOC, required = false) @Nullable @QueryValue String versionId) {
+        ObjectRecord record = versionId == null ? objects.head(bucket, key) : objects.headVersion(bucket, key, versionId);
         var precondition = preconditions(request, record);
         if (precondition.isPresent()) {
             return precondition.get();
@@ -102,13 +116,30 @@ class ObjectController {
         return describe(response, record);
     }
 
-    @Operation(summary = "Delete an object")
+    @Operation(summary = "Delete an object", description = "With versioning on, the current version is kept and a delete marker becomes"
+        + " the latest version (its id in x-kelp-version-id, with x-kelp-delete-marker: true). With `versionId`, that one version is"
+        + " removed for good; removing the latest makes the newest earlier version current again.")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ApiResponse(responseCode = "404", description = "No such object or bucket")
+    @ApiResponse(responseCode = "400", description = "Malformed version id")
+    @ApiResponse(responseCode = "404", description = "No such object, version or bucket")
+    @ApiResponse(responseCode = "503", description = "A version is removed for good only while the metadata database is reachable")
     @Delete(uri = "/{bucket}/{key:.+}")
-    HttpResponse<?> delete(String bucket, @Parameter(description = KEY_DOC) String key) {
-        objects.delete(bucket, key);
-        return HttpResponse.noContent();
+    HttpResponse<?> delete(String bucket, @Parameter(description = KEY_DOC) String key,
+                           @Parameter(description = VERSION_DOC, required = false) @Nullable @QueryValue String versionId) {
+        MutableHttpResponse<?> response = HttpResponse.noContent();
+        if (versionId != null) {
+            var removed = objects.deleteVersion(bucket, key, versionId);
+            response.header(VERSION_HEADER, removed.version());
+            if (removed.deleteMarker()) {
+                response.header(DELETE_MARKER_HEADER, "true");
+            }
+            return response;
+        }
+        var deletion = objects.deleteObject(bucket, key);
+        if (deletion.markerVersion() != null) {
+            response.header(VERSION_HEADER, deletion.markerVersion()).header(DELETE_MARKER_HEADER, "true");
+        }
+        return response;
     }
 
     @Operation(summary = "List objects", description = "Key order; at most `limit` per page; pass `nextCursor` back as `cursor`.")
@@ -143,7 +174,7 @@ class ObjectController {
         response.header(HttpHeaders.ETAG, ETags.of(record.hash()))
             .header(HttpHeaders.ACCEPT_RANGES, "bytes")
             .header(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(record.createdAt().atOffset(ZoneOffset.UTC)))
-            .header("x-kelp-version-id", Long.toString(record.versionId()));
+            .header(VERSION_HEADER, record.version());
         record.userMetadata().forEach((name, value) -> response.header(META_PREFIX + name, value));
         return response;
     }

@@ -16,10 +16,12 @@ public record ObjectInfo(
     @Schema(description = "SHA-256 of the content, hex; also the ETag") String sha256,
     @Schema(description = "Media type declared on upload") String contentType,
     @Schema(description = "When the agent acknowledged the write") Instant lastModified,
-    @Schema(description = "Version id, increasing per object") long versionId,
-    @Schema(description = "User metadata (x-kelp-meta-* headers, without the prefix)") Map<String, String> metadata) {
+    @Schema(description = "The database's order of this object's versions, increasing; 0 while the write waits in the local journal (LOCAL_ONLY). Kept for older clients: name a version by `version`") long versionId,
+    @Schema(description = "User metadata (x-kelp-meta-* headers, without the prefix)") Map<String, String> metadata,
+    @Schema(description = "Version id (a version 7 UUID the agent gives every write, also the x-kelp-version-id header): pass it as `versionId` to read, delete or roll back to this version") String version) {
 
     static ObjectInfo of(ObjectRecord r) {
-        return new ObjectInfo(r.bucket(), r.key(), r.size(), r.hash().hex(), r.contentType(), r.createdAt(), r.versionId(), r.userMetadata());
+        return new ObjectInfo(r.bucket(), r.key(), r.size(), r.hash().hex(), r.contentType(), r.createdAt(), r.versionId(),
+            r.userMetadata(), r.version());
     }
 }

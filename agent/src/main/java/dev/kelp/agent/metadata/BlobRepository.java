@@ -45,4 +45,10 @@ interface BlobRepository extends GenericRepository<BlobRow, BlobRow.BlobId> {
         ORDER BY unreferenced_since, bucket, hash
         LIMIT :limit""")
     List<BlobRow> findUnreferenced(int limit);
+
+    @Query("""
+        SELECT * FROM blobs WHERE ref_count = 0 AND unreferenced_since < :before
+        ORDER BY unreferenced_since, bucket, hash
+        LIMIT :limit""")
+    List<BlobRow> findUnreferencedBefore(Instant before, int limit);
 }

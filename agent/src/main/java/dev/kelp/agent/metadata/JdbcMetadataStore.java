@@ -3,6 +3,9 @@ package dev.kelp.agent.metadata;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.versions.VersionIds;
+import dev.kelp.agent.versions.VersioningConfig;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,10 +37,13 @@ class JdbcMetadataStore implements ReplayTarget {
     private final BucketUsageRepository usage;
     private final AppliedJournalRepository applied;
     private final ObjectRows rows;
+    private final VersioningConfig versioning;
     private final Clock clock = Clock.systemUTC();
 
     JdbcMetadataStore(MetadataDatabase database, MetadataTransactions transactions, ObjectRepository objects,
-                      BlobRepository blobs, BucketUsageRepository usage, AppliedJournalRepository applied, ObjectRows rows) {
+                      BlobRepository blobs, BucketUsageRepository usage, AppliedJournalRepository applied, ObjectRows rows,
+                      VersioningConfig versioning) {
+        this.versioning = versioning;
         this.database = database;
         this.transactions = transactions;
         this.objects = objects;
@@ -59,10 +65,75 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
-    public Optional<ObjectRecord> delete(String bucket, String key) {
+    public DeleteOutcome delete(String bucket, String key, String markerVersion) {
         ObjectKeys.requireValidBucket(bucket);
         ObjectKeys.requireValidKey(key);
-        return run("delete", () -> transactions.delete(bucket, key, clock.instant()));
+        VersionIds.require(markerVersion);
+        return run("delete", () -> transactions.delete(bucket, key, markerVersion, clock.instant(), clock.instant()));
+    }
+
+    @Override
+    public Optional<ObjectVersion> findLatest(String bucket, String key) {
+        return run("findLatest", () -> objects.findLatest(bucket, key).map(rows::toVersion));
+    }
+
+    @Override
+    public Optional<ObjectVersion> findVersion(String bucket, String key, String version) {
+        return run("findVersion", () -> objects.findByVersion(bucket, key, version).map(rows::toVersion));
+    }
+
+    @Override
+    public List<ObjectVersion> listVersions(String bucket, String prefix, VersionCursor after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        String pattern = likePrefix(prefix == null ? "" : prefix);
+        String afterKey = after == null ? "" : after.key();
+        // Within the cursor's key, only versions older than the cursor's; sequence 0 means none of that key.
+        long afterId = after == null || after.sequence() <= 0 ? 0 : after.sequence();
+        return run("listVersions", () -> objects.findVersionPage(bucket, pattern, afterKey, afterId, limit).stream()
+            .map(rows::toVersion).toList());
+    }
+
+    @Override
+    public List<ObjectVersion> listVersionsOfKey(String bucket, String key, VersionCursor after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        long before = after == null ? Long.MAX_VALUE : after.sequence();
+        return run("listVersionsOfKey", () -> objects.findVersionsOfKey(bucket, key, before, limit).stream()
+            .map(rows::toVersion).toList());
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersion(String bucket, String key, String version) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(version);
+        return run("deleteVersion", () -> transactions.deleteVersion(bucket, key, version, clock.instant()));
+    }
+
+    @Override
+    public int sweepExpired(Instant now, int limit) {
+        if (!transactions.keepsVersions() || versioning.keepForDuration() == null || limit <= 0) {
+            return 0;
+        }
+        Instant cutoff = now.minus(versioning.keepForDuration());
+        List<ObjectVersionRow> due = run("sweepExpired", () -> objects.findReplacedBefore(cutoff, limit));
+        // One transaction per key, as a write of that key would prune it.
+        var keys = new java.util.LinkedHashSet<java.util.Map.Entry<String, String>>();
+        due.forEach(r -> keys.add(java.util.Map.entry(r.bucket(), r.objectKey())));
+        int removed = 0;
+        for (var k : keys) {
+            removed += run("sweepExpired", () -> transactions.prune(k.getKey(), k.getValue(), now));
+        }
+        return removed;
     }
 
     @Override
@@ -94,6 +165,16 @@ class JdbcMetadataStore implements ReplayTarget {
             return List.of();
         }
         return run("unreferencedBlobs", () -> blobs.findUnreferenced(limit).stream()
+            .map(b -> new BlobRef(b.id().bucket(), new ContentHash(b.id().hash()), b.size()))
+            .toList());
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(Instant before, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("unreferencedBlobs", () -> blobs.findUnreferencedBefore(before, limit).stream()
             .map(b -> new BlobRef(b.id().bucket(), new ContentHash(b.id().hash()), b.size()))
             .toList());
     }

@@ -6,6 +6,9 @@ import dev.kelp.agent.mode.Signal;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.versions.VersionIds;
+import dev.kelp.agent.versions.VersioningConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Primary;
@@ -14,6 +17,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>A write that finds the database unreachable is appended to {@link MetadataJournal} and
  *     acknowledged once the entry is on disk; so is every write after it until the journal is
- *     replayed, which keeps the writes in order. The record a journaled put returns has version
- *     id 0: the database assigns the real one at replay.</li>
+ *     replayed, which keeps the writes in order. The record a journaled put returns carries the
+ *     version id the agent gave it, which it keeps through replay; its database order
+ *     ({@link ObjectRecord#versionId()}) is 0 until then.</li>
  * <li>Reads look at the journal's overlay first (a client reads what it wrote), then ask the
  *     database; while the database is known to be down they fail at once with
  *     {@link MetadataUnavailableException} instead of waiting for a connection.</li>
@@ -60,6 +65,7 @@ class JournalingMetadataStore implements MetadataStore {
     private final ModeMonitor mode;
     private final Duration probeInterval;
     private final LastKnownRecords lastKnown;
+    private final VersioningConfig versioning;
     private final Clock clock = Clock.systemUTC();
 
     /** Held while deciding between database and journal, and while appending. */
@@ -80,8 +86,9 @@ class JournalingMetadataStore implements MetadataStore {
     private ScheduledExecutorService replayer;
 
     JournalingMetadataStore(ReplayTarget database, MetadataJournal journal, ModeMonitor mode,
-                            MetadataConfig config, MeterRegistry meters) {
+                            MetadataConfig config, VersioningConfig versioning, MeterRegistry meters) {
         this.database = database;
+        this.versioning = versioning;
         this.journal = journal;
         this.mode = mode;
         this.probeInterval = config.probeInterval();
@@ -165,19 +172,22 @@ class JournalingMetadataStore implements MetadataStore {
 
     /**
      * Journaled while the database is unreachable; the object removed is then known only if the
-     * key has a journaled write, otherwise the result is empty. (A journaled put's
-     * {@code replaced} is likewise empty then.)
+     * key has a journaled write or this agent last saw it in the database, otherwise the result
+     * is empty. (A journaled put's
+     * {@code replaced} is likewise empty then.) A journaled delete leaves its marker
+     * ({@code markerVersion}) at replay when versioning is on.
      */
     @Override
-    public Optional<ObjectRecord> delete(String bucket, String key) {
+    public DeleteOutcome delete(String bucket, String key, String markerVersion) {
         ObjectKeys.requireValidBucket(bucket);
         ObjectKeys.requireValidKey(key);
+        VersionIds.require(markerVersion);
         while (true) {
             if (direct) {
                 try {
-                    Optional<ObjectRecord> removed = database.delete(bucket, key);
+                    DeleteOutcome outcome = database.delete(bucket, key, markerVersion);
                     lastKnown.forget(bucket, key);
-                    return removed;
+                    return outcome;
                 } catch (MetadataUnavailableException e) {
                     unreachable(e);
                 }
@@ -185,13 +195,46 @@ class JournalingMetadataStore implements MetadataStore {
             Optional<ObjectRecord> inDatabase = journal.lookup(bucket, key).isPresent() ? Optional.empty() : currentInDatabase(bucket, key);
             synchronized (writeRoute) {
                 if (!direct) {
-                    Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record())).orElse(inDatabase);
-                    journal.appendDelete(bucket, key, clock.instant());
+                    // A key only the database knows is, to this agent, what it last saw there: a delete of
+                    // an object written before the outage is acknowledged as one (and leaves its marker),
+                    // rather than answered 404 while it is journaled and applied anyway.
+                    Optional<ObjectRecord> removed = journal.lookup(bucket, key).map(p -> Optional.ofNullable(p.record()))
+                        .orElseGet(() -> inDatabase.or(() -> lastKnown.get(bucket, key)));
+                    journal.appendDelete(bucket, key, markerVersion, clock.instant());
                     lastKnown.forget(bucket, key);
-                    return removed;
+                    return new DeleteOutcome(removed, keepsVersions() ? Optional.of(markerVersion) : Optional.empty());
                 }
             }
         }
+    }
+
+    /**
+     * Removes a version for good: only in the database itself, so not while it is unreachable or
+     * the journal still holds writes (the version may be one of them).
+     */
+    @Override
+    public Optional<ObjectVersion> deleteVersion(String bucket, String key, String version) {
+        if (!direct) {
+            throw new MetadataUnavailableException("a version is deleted for good only in the metadata database, which is unreachable"
+                + " or still replaying writes journaled during an outage (LOCAL_ONLY): retry later", null);
+        }
+        try {
+            Optional<ObjectVersion> removed = database.deleteVersion(bucket, key, version);
+            lastKnown.forget(bucket, key);
+            return removed;
+        } catch (MetadataUnavailableException e) {
+            unreachable(e);
+            throw e;
+        }
+    }
+
+    /** Only while writes go straight to the database: a journaled write may still add versions. */
+    @Override
+    public int sweepExpired(java.time.Instant now, int limit) {
+        if (!direct) {
+            return 0;
+        }
+        return fromDatabase(() -> database.sweepExpired(now, limit));
     }
 
     // --- reads
@@ -209,6 +252,79 @@ class JournalingMetadataStore implements MetadataStore {
         } catch (MetadataUnavailableException e) {
             return Optional.of(lastKnown.get(bucket, key).orElseThrow(() -> e));
         }
+    }
+
+    @Override
+    public Optional<ObjectVersion> findLatest(String bucket, String key) {
+        Optional<Pending> pending = journal.lookup(bucket, key);
+        if (pending.isPresent()) {
+            return pendingVersion(pending.get(), true);
+        }
+        try {
+            return fromDatabase(() -> database.findLatest(bucket, key));
+        } catch (MetadataUnavailableException e) {
+            return Optional.of(lastKnown.get(bucket, key).map(r -> ObjectVersion.of(r, true, null)).orElseThrow(() -> e));
+        }
+    }
+
+    @Override
+    public Optional<ObjectVersion> findVersion(String bucket, String key, String version) {
+        Optional<JournalEntry> journaled = journal.entryOfVersion(bucket, key, version);
+        if (journaled.isPresent()) {
+            JournalEntry entry = journaled.get();
+            boolean latest = journal.lookup(bucket, key).map(p -> p.sequence() == entry.sequence()).orElse(false);
+            if (entry.operation() == JournalEntry.Operation.PUT) {
+                return Optional.of(ObjectVersion.of(entry.record(), latest, null));
+            }
+            return keepsVersions()
+                ? Optional.of(ObjectVersion.marker(bucket, key, version, 0, latest, Instant.parse(entry.journaledAt()), null))
+                : Optional.empty();
+        }
+        try {
+            return fromDatabase(() -> database.findVersion(bucket, key, version));
+        } catch (MetadataUnavailableException e) {
+            // The version this agent last saw current is still readable: its bytes are by hash.
+            return Optional.of(lastKnown.get(bucket, key).filter(r -> version.equals(r.version()))
+                .map(r -> ObjectVersion.of(r, true, null)).orElseThrow(() -> e));
+        }
+    }
+
+    /** Version history is the database's: while writes of the bucket wait in the journal it cannot be listed whole. */
+    @Override
+    public List<ObjectVersion> listVersions(String bucket, String prefix, VersionCursor after, int limit) {
+        if (journal.hasPendingIn(bucket)) {
+            throw historyReplaying(bucket);
+        }
+        return fromDatabase(() -> database.listVersions(bucket, prefix, after, limit));
+    }
+
+    @Override
+    public List<ObjectVersion> listVersionsOfKey(String bucket, String key, VersionCursor after, int limit) {
+        if (journal.lookup(bucket, key).isPresent()) {
+            throw historyReplaying(bucket);
+        }
+        return fromDatabase(() -> database.listVersionsOfKey(bucket, key, after, limit));
+    }
+
+    private static MetadataUnavailableException historyReplaying(String bucket) {
+        return new MetadataUnavailableException("versions of bucket " + bucket + " written during a metadata outage are not in the"
+            + " database yet (LOCAL_ONLY): the version history is listed once they are replayed", null);
+    }
+
+    private Optional<ObjectVersion> pendingVersion(Pending pending, boolean latest) {
+        if (pending.record() != null) {
+            return Optional.of(ObjectVersion.of(pending.record(), latest, null));
+        }
+        if (!keepsVersions() || pending.version() == null) {
+            return Optional.empty();
+        }
+        Instant at = journal.entryOfVersion(pending.bucket(), pending.key(), pending.version())
+            .map(e -> Instant.parse(e.journaledAt())).orElse(clock.instant());
+        return Optional.of(ObjectVersion.marker(pending.bucket(), pending.key(), pending.version(), 0, latest, at, null));
+    }
+
+    private boolean keepsVersions() {
+        return versioning.enabled() && !versioning.retention().keepsNone();
     }
 
     @Override
@@ -262,7 +378,10 @@ class JournalingMetadataStore implements MetadataStore {
             for (Pending p : pending) {
                 Optional<ObjectRecord> before = fromDatabase(() -> database.find(bucket, p.key()));
                 if (before.isPresent()) {
-                    bytes -= before.get().size();
+                    if (!keepsVersions()) {
+                        // With versioning the replaced version is kept, and its bytes still count.
+                        bytes -= before.get().size();
+                    }
                     objects--;
                 }
                 if (p.record() != null) {
@@ -280,6 +399,13 @@ class JournalingMetadataStore implements MetadataStore {
     @Override
     public List<BlobRef> unreferencedBlobs(int limit) {
         return fromDatabase(() -> database.unreferencedBlobs(limit)).stream()
+            .filter(b -> !journal.holdsReference(b.bucket(), b.hash()))
+            .toList();
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(Instant before, int limit) {
+        return fromDatabase(() -> database.unreferencedBlobs(before, limit)).stream()
             .filter(b -> !journal.holdsReference(b.bucket(), b.hash()))
             .toList();
     }

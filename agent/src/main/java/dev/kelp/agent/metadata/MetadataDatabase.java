@@ -61,6 +61,15 @@ class MetadataDatabase {
         }
     }
 
+    /**
+     * A connection of the raw pool, outside any transaction of the repositories, for callers
+     * that need one of their own (a lease, a consistent snapshot); migrated first.
+     */
+    Connection connect() throws SQLException {
+        ensureMigrated();
+        return dataSource.getConnection();
+    }
+
     /** Throws when the database does not answer within the pool's connection timeout. */
     void ping() {
         ensureMigrated();

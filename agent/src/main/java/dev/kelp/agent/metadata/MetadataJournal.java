@@ -2,6 +2,7 @@ package dev.kelp.agent.metadata;
 
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.versions.VersionIds;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
@@ -44,8 +45,11 @@ class MetadataJournal {
     private static final Pattern ENTRY_FILE = Pattern.compile("(\\d{20})-[0-9a-f-]{36}\\.json");
     private static final String TEMP_PREFIX = ".tmp-";
 
-    /** What the object at a key will be after replay; {@code record} null: deleted. */
-    record Pending(long sequence, String bucket, String key, @Nullable ObjectRecord record) {
+    /**
+     * What the object at a key will be after replay; {@code record} null: deleted, {@code version}
+     * then the id of the delete marker the delete leaves if versioning is on.
+     */
+    record Pending(long sequence, String bucket, String key, @Nullable ObjectRecord record, @Nullable String version) {
     }
 
     private record ObjectKey(String bucket, String key) {
@@ -80,10 +84,21 @@ class MetadataJournal {
     }
 
     synchronized JournalEntry appendDelete(String bucket, String key, Instant now) {
-        JournalEntry entry = JournalEntry.delete(nextSequence, bucket, key, now);
+        return appendDelete(bucket, key, VersionIds.next(), now);
+    }
+
+    synchronized JournalEntry appendDelete(String bucket, String key, String markerVersion, Instant now) {
+        JournalEntry entry = JournalEntry.delete(nextSequence, bucket, key, markerVersion, now);
         write(entry);
         add(entry);
         return entry;
+    }
+
+    /** The pending entry that writes this version of this key (a put, or a delete's marker). */
+    synchronized Optional<JournalEntry> entryOfVersion(String bucket, String key, String version) {
+        return entries.values().stream()
+            .filter(e -> e.bucket().equals(bucket) && e.key().equals(key) && version.equals(e.version()))
+            .findFirst();
     }
 
     /** Pending entries, oldest first. */
@@ -150,7 +165,8 @@ class MetadataJournal {
         nextSequence = Math.max(nextSequence, entry.sequence() + 1);
         ObjectKey key = new ObjectKey(entry.bucket(), entry.key());
         ObjectRecord record = entry.operation() == JournalEntry.Operation.PUT ? entry.record() : null;
-        Pending previous = overlay.put(key, new Pending(entry.sequence(), entry.bucket(), entry.key(), record));
+        Pending previous = overlay.put(key, new Pending(entry.sequence(), entry.bucket(), entry.key(), record,
+            record != null ? record.version() : entry.version()));
         if (previous != null) {
             release(previous.record());
         }

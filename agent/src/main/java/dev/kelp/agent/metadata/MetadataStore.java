@@ -2,11 +2,14 @@ package dev.kelp.agent.metadata;
 
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.versions.VersionIds;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Objects, their current versions, and blobs with reference counts. One implementation is
+ * Objects, their versions (current, earlier, delete markers), and blobs with reference counts. One implementation is
  * backed by JDBC (PostgreSQL, or embedded H2 for the zero-config default); another wraps it
  * with a local journal so writes go on while PostgreSQL is down (LOCAL_ONLY).
  *
@@ -27,7 +30,42 @@ public interface MetadataStore {
     PutOutcome put(ObjectRecord record);
 
     /** Removes the object; its blob loses a reference. Empty when there was no such object. */
-    Optional<ObjectRecord> delete(String bucket, String key);
+    default Optional<ObjectRecord> delete(String bucket, String key) {
+        return delete(bucket, key, VersionIds.next()).removed();
+    }
+
+    /**
+     * Deletes the object. With versioning (kelp.versioning) its current version is kept and a
+     * delete marker named {@code markerVersion} becomes current; without, the object and its
+     * version go and its blob loses a reference. Nothing changes when there is no object (or the
+     * latest version is a delete marker already). A second call with the same marker changes
+     * nothing either (a journaled delete replayed twice).
+     */
+    DeleteOutcome delete(String bucket, String key, String markerVersion);
+
+    /** The key's latest version, which may be a delete marker; empty when the key has no current version. */
+    Optional<ObjectVersion> findLatest(String bucket, String key);
+
+    /** One version of one key, current or earlier, content or delete marker. */
+    Optional<ObjectVersion> findVersion(String bucket, String key, String version);
+
+    /**
+     * Versions of the keys starting with {@code prefix}: key order, newest first within a key,
+     * after {@code after} (exclusive; null: from the start).
+     */
+    List<ObjectVersion> listVersions(String bucket, String prefix, VersionCursor after, int limit);
+
+    /** Versions of exactly {@code key}, newest first, after {@code after} (null: from the newest). */
+    List<ObjectVersion> listVersionsOfKey(String bucket, String key, VersionCursor after, int limit);
+
+    /**
+     * Removes one version for good; its blob loses a reference. When it was the current one, the
+     * newest earlier version (if any) becomes current again. Empty when there is no such version.
+     */
+    Optional<ObjectVersion> deleteVersion(String bucket, String key, String version);
+
+    /** Removes up to {@code limit} earlier versions past kelp.versioning.keep-for at {@code now}; how many went. */
+    int sweepExpired(java.time.Instant now, int limit);
 
     /** Current objects of a bucket whose key starts with {@code prefix}, in key order, after {@code startAfter} (exclusive; null: from the start). */
     List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit);
@@ -41,6 +79,9 @@ public interface MetadataStore {
     /** Blobs with no reference left, oldest first. */
     List<BlobRef> unreferencedBlobs(int limit);
 
+    /** Blobs with no reference left since before {@code before}, oldest first: those a reclaimer may take. */
+    List<BlobRef> unreferencedBlobs(Instant before, int limit);
+
     /**
      * Reclaims a blob if it still has no reference: holds the blob row locked while
      * {@code deleteBytes} runs, then removes the row, so a concurrent write of the same
@@ -48,6 +89,18 @@ public interface MetadataStore {
      * Returns false when the blob gained a reference meanwhile (nothing deleted).
      */
     boolean reclaim(BlobRef blob, Runnable deleteBytes);
+
+    /** What a delete did: the object it removed, and the delete marker it left (versioning on). */
+    record DeleteOutcome(Optional<ObjectRecord> removed, Optional<String> marker) {
+
+        static DeleteOutcome nothing() {
+            return new DeleteOutcome(Optional.empty(), Optional.empty());
+        }
+    }
+
+    /** Where a version listing goes on: after this version (key, {@link ObjectVersion#sequence()}). */
+    record VersionCursor(String key, long sequence) {
+    }
 
     record PutOutcome(ObjectRecord stored, Optional<ObjectRecord> replaced, boolean blobCreated) {
     }

@@ -1,12 +1,21 @@
 package dev.kelp.agent.metadata;
 
 import dev.kelp.agent.metadata.MetadataStore.BlobRef;
+import dev.kelp.agent.metadata.MetadataStore.DeleteOutcome;
 import dev.kelp.agent.metadata.MetadataStore.PutOutcome;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.versions.RetentionPolicy;
+import dev.kelp.agent.versions.RetentionPolicy.Noncurrent;
+import dev.kelp.agent.versions.VersionIds;
+import dev.kelp.agent.versions.VersioningConfig;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * usage row) so concurrent writers wait for each other instead of deadlocking. A lost race that
  * the database reports anyway (a key inserted meanwhile) rolls the whole transaction back;
  * {@link JdbcMetadataStore} runs it again.
+ *
+ * <p>Versions (kelp.versioning): with versioning on, a put keeps the version it replaces and a
+ * delete leaves a delete marker; the key's earlier versions are then pruned by the retention
+ * policy in the same transaction. Usage counts the bytes of every version kept (current and
+ * earlier; a delete marker has none) and the objects whose current version is not a delete
+ * marker. A blob's reference count is the number of versions that hold it.
  */
 @Singleton
 class MetadataTransactions {
@@ -27,20 +42,35 @@ class MetadataTransactions {
     private final BucketUsageRepository usage;
     private final AppliedJournalRepository applied;
     private final ObjectRows rows;
+    private final VersioningConfig versioning;
+    private final RetentionPolicy retention;
 
     MetadataTransactions(ObjectRepository objects, BlobRepository blobs, BucketUsageRepository usage,
-                         AppliedJournalRepository applied, ObjectRows rows) {
+                         AppliedJournalRepository applied, ObjectRows rows, VersioningConfig versioning) {
         this.objects = objects;
         this.blobs = blobs;
         this.usage = usage;
         this.applied = applied;
         this.rows = rows;
+        this.versioning = versioning;
+        this.retention = versioning.retention();
+    }
+
+    /** Earlier versions are kept at all: versioning on, and a policy that keeps some. */
+    boolean keepsVersions() {
+        return versioning.enabled() && !retention.keepsNone();
     }
 
     /** {@code record} has been through {@link ObjectRows#storable}. */
     @Transactional
     public PutOutcome put(ObjectRecord record, Instant now) {
         ObjectVersionRow row = rows.toRow(record);
+        Optional<ObjectVersionRow> already = objects.findByVersion(row.bucket(), row.objectKey(), row.version());
+        if (already.isPresent()) {
+            // Applied before (a put journaled after a timeout that had in fact committed, or a
+            // replay after a crash): the same version is not made twice.
+            return new PutOutcome(rows.toRecord(already.get()), Optional.empty(), false);
+        }
         ObjectVersionRow stored = objects.save(row);
         Optional<ObjectVersionRow> replaced = Optional.empty();
         boolean current = false;
@@ -64,39 +94,94 @@ class MetadataTransactions {
             }
         }
 
-        String newHash = stored.hash();
-        String oldHash = replaced.map(ObjectVersionRow::hash).orElse(null);
-        boolean blobCreated = false;
-        if (oldHash == null) {
-            blobCreated = addReference(row.bucket(), newHash, row.size());
-        } else if (!oldHash.equals(newHash)) {
-            if (oldHash.compareTo(newHash) < 0) {
-                dropReference(row.bucket(), oldHash, now);
-                blobCreated = addReference(row.bucket(), newHash, row.size());
+        Changes changes = new Changes(row.bucket());
+        changes.reference(stored.hash(), stored.size(), +1);
+        changes.bytes += stored.size();
+        boolean wasLive = replaced.isPresent() && !replaced.get().deleteMarker();
+        changes.objects += wasLive ? 0 : 1;
+        if (replaced.isPresent()) {
+            ObjectVersionRow old = replaced.get();
+            if (keepsVersions()) {
+                objects.updateReplacedAt(old.id(), now);
             } else {
-                blobCreated = addReference(row.bucket(), newHash, row.size());
-                dropReference(row.bucket(), oldHash, now);
+                forget(old, changes);
             }
         }
-        replaced.ifPresent(old -> objects.deleteById(old.id()));
-        long bytesDelta = stored.size() - replaced.map(ObjectVersionRow::size).orElse(0L);
-        addUsage(row.bucket(), bytesDelta, replaced.isPresent() ? 0 : 1);
-        return new PutOutcome(rows.toRecord(stored), replaced.map(rows::toRecord), blobCreated);
+        if (keepsVersions()) {
+            prune(row.bucket(), row.objectKey(), now, changes);
+        }
+        boolean blobCreated = changes.apply(now);
+        Optional<ObjectRecord> replacedRecord = replaced.filter(r -> !r.deleteMarker()).map(rows::toRecord);
+        return new PutOutcome(rows.toRecord(stored), replacedRecord, blobCreated);
     }
 
     @Transactional
-    public Optional<ObjectRecord> delete(String bucket, String key, Instant now) {
+    public DeleteOutcome delete(String bucket, String key, String markerVersion, Instant markerCreatedAt, Instant now) {
+        VersionIds.require(markerVersion);
+        if (objects.findByVersion(bucket, key, markerVersion).isPresent()) {
+            return DeleteOutcome.nothing();
+        }
         Optional<Long> current = objects.findCurrentVersionIdForUpdate(bucket, key);
         if (current.isEmpty()) {
-            return Optional.empty();
+            return DeleteOutcome.nothing();
         }
         ObjectVersionRow row = objects.findById(current.get())
             .orElseThrow(() -> new IllegalStateException("current version " + current.get() + " of " + bucket + "/" + key + " has no row"));
-        objects.deleteCurrent(bucket, key);
-        objects.deleteById(row.id());
-        dropReference(bucket, row.hash(), now);
-        addUsage(bucket, -row.size(), -1);
-        return Optional.of(rows.toRecord(row));
+        if (row.deleteMarker()) {
+            return DeleteOutcome.nothing();
+        }
+        Changes changes = new Changes(bucket);
+        changes.objects -= 1;
+        Optional<String> marker = Optional.empty();
+        if (keepsVersions()) {
+            ObjectVersionRow stored = objects.save(ObjectVersionRow.marker(bucket, key, markerVersion, markerCreatedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+            objects.updateCurrentVersionId(bucket, key, stored.id());
+            objects.updateReplacedAt(row.id(), now);
+            marker = Optional.of(markerVersion);
+            prune(bucket, key, now, changes);
+        } else {
+            objects.deleteCurrent(bucket, key);
+            forget(row, changes);
+        }
+        changes.apply(now);
+        return new DeleteOutcome(Optional.of(rows.toRecord(row)), marker);
+    }
+
+    /** Removes one version for good; when it was current, the newest earlier one becomes current. */
+    @Transactional
+    public Optional<ObjectVersion> deleteVersion(String bucket, String key, String version, Instant now) {
+        Optional<Long> current = objects.findCurrentVersionIdForUpdate(bucket, key);
+        Optional<ObjectVersionRow> found = objects.findByVersion(bucket, key, version);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectVersionRow row = found.get();
+        Changes changes = new Changes(bucket);
+        if (current.isPresent() && current.get().equals(row.id())) {
+            List<ObjectVersionRow> earlier = objects.findNoncurrent(bucket, key);
+            if (earlier.isEmpty()) {
+                objects.deleteCurrent(bucket, key);
+            } else {
+                ObjectVersionRow next = earlier.getFirst();
+                objects.updateCurrentVersionId(bucket, key, next.id());
+                objects.clearReplacedAt(next.id());
+                changes.objects += next.deleteMarker() ? 0 : 1;
+            }
+            changes.objects -= row.deleteMarker() ? 0 : 1;
+        }
+        forget(row, changes);
+        changes.apply(now);
+        return Optional.of(rows.toVersion(row));
+    }
+
+    /** Applies the retention policy to one key; how many versions went. */
+    @Transactional
+    public int prune(String bucket, String key, Instant now) {
+        objects.findCurrentVersionIdForUpdate(bucket, key);
+        Changes changes = new Changes(bucket);
+        int removed = prune(bucket, key, now, changes);
+        changes.apply(now);
+        return removed;
     }
 
     /**
@@ -126,9 +211,78 @@ class MetadataTransactions {
         }
         switch (entry.operation()) {
             case PUT -> put(ObjectRows.storable(entry.record()), now);
-            case DELETE -> delete(entry.bucket(), entry.key(), now);
+            // An entry journaled before versions existed has no marker id: it gets one now.
+            case DELETE -> delete(entry.bucket(), entry.key(), entry.version() == null ? VersionIds.next() : entry.version(),
+                Instant.parse(entry.journaledAt()), now);
         }
         return true;
+    }
+
+    /**
+     * Removes the key's earlier versions that retention lets go; then a delete marker left with
+     * no earlier version protects nothing and goes too (the key is gone).
+     */
+    private int prune(String bucket, String key, Instant now, Changes changes) {
+        List<ObjectVersionRow> earlier = objects.findNoncurrent(bucket, key);
+        List<ObjectVersionRow> expired = retention.expired(
+            earlier.stream().map(r -> new Noncurrent<>(r, r.replacedAt())).toList(), now);
+        expired.forEach(r -> forget(r, changes));
+        int removed = expired.size();
+        if (earlier.size() == expired.size()) {
+            Optional<ObjectVersionRow> latest = objects.findLatest(bucket, key);
+            if (latest.isPresent() && latest.get().deleteMarker()) {
+                objects.deleteCurrent(bucket, key);
+                forget(latest.get(), changes);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Deletes a version row that is not (or no longer) current, with its share of blob and usage. */
+    private void forget(ObjectVersionRow row, Changes changes) {
+        objects.deleteById(row.id());
+        if (!row.deleteMarker()) {
+            changes.reference(row.hash(), row.size(), -1);
+            changes.bytes -= row.size();
+        }
+    }
+
+    /**
+     * What one transaction does to blob references and usage, applied at its end in lock order
+     * (blobs by hash, then usage), a put and a prune of the same content cancelling out.
+     */
+    private final class Changes {
+        final String bucket;
+        final Map<String, long[]> references = new TreeMap<>();
+        long bytes;
+        long objects;
+
+        Changes(String bucket) {
+            this.bucket = bucket;
+        }
+
+        void reference(String hash, long size, int delta) {
+            references.computeIfAbsent(hash, h -> new long[] {0, size})[0] += delta;
+        }
+
+        /** True when a blob row had to be created for a new reference (its bytes may be gone). */
+        boolean apply(Instant now) {
+            boolean created = false;
+            for (var e : references.entrySet()) {
+                long delta = e.getValue()[0];
+                for (long i = 0; i < delta; i++) {
+                    created |= addReference(bucket, e.getKey(), e.getValue()[1]);
+                }
+                for (long i = 0; i > delta; i--) {
+                    dropReference(bucket, e.getKey(), now);
+                }
+            }
+            if (bytes != 0 || objects != 0) {
+                addUsage(bucket, bytes, objects);
+            }
+            return created;
+        }
     }
 
     private boolean addReference(String bucket, String hash, long size) {

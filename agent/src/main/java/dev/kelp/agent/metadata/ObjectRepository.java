@@ -4,12 +4,15 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Versions of objects ({@code object_versions}) and which one is current ({@code objects}).
  * The SQL is written once for PostgreSQL and H2 in PostgreSQL mode; see {@link MetadataDatabase}.
+ * "Current" may be a delete marker: {@link #findCurrent} and {@link #findCurrentPage} leave
+ * those out (the object is deleted), {@link #findLatest} does not.
  */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface ObjectRepository extends GenericRepository<ObjectVersionRow, Long> {
@@ -22,16 +25,66 @@ interface ObjectRepository extends GenericRepository<ObjectVersionRow, Long> {
 
     @Query("""
         SELECT v.* FROM objects o JOIN object_versions v ON v.id = o.version_id
-        WHERE o.bucket = :bucket AND o.object_key = :key""")
+        WHERE o.bucket = :bucket AND o.object_key = :key AND v.delete_marker = FALSE""")
     Optional<ObjectVersionRow> findCurrent(String bucket, String key);
+
+    @Query("""
+        SELECT v.* FROM objects o JOIN object_versions v ON v.id = o.version_id
+        WHERE o.bucket = :bucket AND o.object_key = :key""")
+    Optional<ObjectVersionRow> findLatest(String bucket, String key);
 
     /** {@code keyPattern} is a LIKE pattern escaped with '!'; {@code startAfter} is exclusive ("" for the start). */
     @Query("""
         SELECT v.* FROM objects o JOIN object_versions v ON v.id = o.version_id
         WHERE o.bucket = :bucket AND o.object_key LIKE :keyPattern ESCAPE '!' AND o.object_key > :startAfter
+            AND v.delete_marker = FALSE
         ORDER BY o.object_key
         LIMIT :limit""")
     List<ObjectVersionRow> findCurrentPage(String bucket, String keyPattern, String startAfter, int limit);
+
+    @Query("SELECT * FROM object_versions WHERE bucket = :bucket AND object_key = :key AND version = :version")
+    Optional<ObjectVersionRow> findByVersion(String bucket, String key, String version);
+
+    /** The key's earlier versions, newest first. */
+    @Query("""
+        SELECT * FROM object_versions
+        WHERE bucket = :bucket AND object_key = :key AND replaced_at IS NOT NULL
+        ORDER BY id DESC""")
+    List<ObjectVersionRow> findNoncurrent(String bucket, String key);
+
+    /**
+     * Versions of the keys matching {@code keyPattern}, in key order and newest first within a
+     * key, after the version ({@code afterKey}, {@code afterId}); ("", 0) for the start, where
+     * {@code afterId} 0 with a key means "after every version of that key".
+     */
+    @Query("""
+        SELECT * FROM object_versions
+        WHERE bucket = :bucket AND object_key LIKE :keyPattern ESCAPE '!'
+            AND (object_key > :afterKey OR (object_key = :afterKey AND id < :afterId))
+        ORDER BY object_key, id DESC
+        LIMIT :limit""")
+    List<ObjectVersionRow> findVersionPage(String bucket, String keyPattern, String afterKey, long afterId, int limit);
+
+    /** Versions of exactly one key, newest first, older than {@code beforeId}. */
+    @Query("""
+        SELECT * FROM object_versions
+        WHERE bucket = :bucket AND object_key = :key AND id < :beforeId
+        ORDER BY id DESC
+        LIMIT :limit""")
+    List<ObjectVersionRow> findVersionsOfKey(String bucket, String key, long beforeId, int limit);
+
+    /** Earlier versions replaced before {@code cutoff}, oldest first: what keep-for removes. */
+    @Query("""
+        SELECT * FROM object_versions WHERE replaced_at < :cutoff
+        ORDER BY replaced_at, id
+        LIMIT :limit""")
+    List<ObjectVersionRow> findReplacedBefore(Instant cutoff, int limit);
+
+    @Query("UPDATE object_versions SET replaced_at = :replacedAt WHERE id = :id")
+    int updateReplacedAt(long id, Instant replacedAt);
+
+    @Query("UPDATE object_versions SET replaced_at = NULL WHERE id = :id")
+    int clearReplacedAt(long id);
 
     /** 1 when the object had no current version and now has {@code versionId}; 0 when it has one. */
     @Query("INSERT INTO objects (bucket, object_key, version_id) VALUES (:bucket, :key, :versionId) ON CONFLICT DO NOTHING")

@@ -3,6 +3,8 @@ package dev.kelp.agent.metadata;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.versions.VersionIds;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
@@ -26,7 +28,8 @@ class ObjectRows {
 
     /**
      * The record as it will read back: checked, and its time cut to the microseconds PostgreSQL
-     * keeps, so what a put returns equals what a later find returns.
+     * keeps, so what a put returns equals what a later find returns. A record without a version id
+     * gets one here.
      */
     static ObjectRecord storable(ObjectRecord record) {
         Objects.requireNonNull(record, "record");
@@ -37,26 +40,38 @@ class ObjectRows {
         if (record.size() < 0) {
             throw new IllegalArgumentException("size must not be negative: " + record.size());
         }
+        String version = record.version() == null ? VersionIds.next() : VersionIds.require(record.version());
         return new ObjectRecord(record.bucket(), record.key(), 0, record.hash(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS));
+            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version);
     }
 
     ObjectVersionRow toRow(ObjectRecord record) {
         try {
             return new ObjectVersionRow(null, record.bucket(), record.key(), record.hash().hex(), record.size(),
-                record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt());
+                record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt(), record.version(),
+                false, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write user metadata as JSON", e);
         }
     }
 
     ObjectRecord toRecord(ObjectVersionRow row) {
+        if (row.deleteMarker()) {
+            throw new IllegalStateException("version " + row.version() + " of " + row.bucket() + "/" + row.objectKey() + " is a delete marker");
+        }
         try {
             Map<String, String> metadata = json.readValue(row.userMetadata(), STRING_MAP);
             return new ObjectRecord(row.bucket(), row.objectKey(), row.id(), new ContentHash(row.hash()), row.size(),
-                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt());
+                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version());
         } catch (IOException e) {
             throw new UncheckedIOException("user metadata of version " + row.id() + " is not a JSON object", e);
         }
+    }
+
+    ObjectVersion toVersion(ObjectVersionRow row) {
+        boolean latest = row.replacedAt() == null;
+        return row.deleteMarker()
+            ? ObjectVersion.marker(row.bucket(), row.objectKey(), row.version(), row.id(), latest, row.createdAt(), row.replacedAt())
+            : ObjectVersion.of(toRecord(row), latest, row.replacedAt());
     }
 }

@@ -6,15 +6,26 @@ import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import java.time.Instant;
 
-/** A row of {@code object_versions}; {@code userMetadata} is the client's metadata as a JSON object. */
+/**
+ * A row of {@code object_versions}; {@code userMetadata} is the client's metadata as a JSON
+ * object. A delete marker has no hash and size 0. {@code replacedAt} is null while the version is
+ * current.
+ */
 @MappedEntity("object_versions")
 record ObjectVersionRow(
     @Id @GeneratedValue @Nullable Long id,
     String bucket,
     String objectKey,
-    String hash,
+    @Nullable String hash,
     long size,
     @Nullable String contentType,
     String userMetadata,
-    Instant createdAt) {
+    Instant createdAt,
+    String version,
+    boolean deleteMarker,
+    @Nullable Instant replacedAt) {
+
+    static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt) {
+        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null);
+    }
 }

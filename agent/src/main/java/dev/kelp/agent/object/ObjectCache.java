@@ -66,6 +66,11 @@ public class ObjectCache {
             contents.put(contentKey(record), bytes);
             return slice(bytes, offset, length);
         } catch (IOException e) {
+            // A failure the store has already put in the API's terms (an encrypted blob that does
+            // not authenticate: 500 BlobCorrupt) is answered as such, not as an unexpected error.
+            if (e.getCause() instanceof KelpException described) {
+                throw described;
+            }
             throw new UncheckedIOException(e);
         }
     }

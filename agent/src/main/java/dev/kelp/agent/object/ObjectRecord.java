@@ -9,12 +9,15 @@ import java.util.Map;
  *
  * @param bucket      a bucket named in the configuration
  * @param key         the object key, already validated ({@link ObjectKeys})
- * @param versionId   assigned by the metadata store, increasing per object; 0 before it is stored
+ * @param versionId   the database's order of the versions of a key (increasing in the order they
+ *                    became current); 0 before the version is in the database (journaled)
  * @param hash        SHA-256 of the content, also the ETag
  * @param size        content length in bytes
  * @param contentType media type the client declared
  * @param userMetadata the client's x-kelp-meta-* headers, lower-case names without the prefix
  * @param createdAt   when the agent acknowledged the write
+ * @param version     the version id clients see ({@code dev.kelp.agent.versions.VersionIds}), given
+ *                    by the agent when it accepts the write; null until then
  */
 public record ObjectRecord(
     String bucket,
@@ -24,13 +27,24 @@ public record ObjectRecord(
     long size,
     String contentType,
     Map<String, String> userMetadata,
-    Instant createdAt) {
+    Instant createdAt,
+    String version) {
 
     public ObjectRecord {
         userMetadata = Map.copyOf(userMetadata);
     }
 
+    /** A record whose version id the metadata store gives it (or the agent, before storing). */
+    public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
+                        Map<String, String> userMetadata, Instant createdAt) {
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, null);
+    }
+
     public ObjectRecord withVersionId(long id) {
-        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt);
+        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version);
+    }
+
+    public ObjectRecord withVersion(String version) {
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version);
     }
 }

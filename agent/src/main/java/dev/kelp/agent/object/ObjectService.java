@@ -9,10 +9,15 @@ import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.events.EventSink;
 import dev.kelp.agent.metadata.MetadataStore;
 import dev.kelp.agent.metadata.MetadataStore.Usage;
+import dev.kelp.agent.metadata.MetadataStore.VersionCursor;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
+import dev.kelp.agent.versions.TextDiff;
+import dev.kelp.agent.versions.VersionIds;
+import dev.kelp.agent.versions.VersioningConfig;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.InputStream;
@@ -43,10 +48,20 @@ public class ObjectService {
     private final EventSink events;
     private final ModeMonitor mode;
     private final Clock clock;
+    private final VersioningConfig versioning;
 
+    /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
+        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled());
+    }
+
+    @Inject
+    public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
+                         @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
+                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning) {
+        this.versioning = versioning;
         this.config = config;
         this.staging = staging;
         this.local = local;
@@ -110,8 +125,10 @@ public class ObjectService {
         if (!deduplicated) {
             storeBytes(request.bucket(), staged);
         }
+        // The version id is the agent's, given now, so it is the same whether the database or the
+        // local journal (LOCAL_ONLY) takes the write.
         var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
-            request.contentType(), request.userMetadata(), clock.instant());
+            request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next());
         var outcome = metadata.put(record);
         if (outcome.blobCreated() && deduplicated) {
             // The shared blob was reclaimed between the check and the commit: store it after all.
@@ -122,11 +139,28 @@ public class ObjectService {
         return outcome.stored();
     }
 
+    /**
+     * The object's current version. Throws {@link ObjectNotFoundException}, or its subclass
+     * {@link DeletedObjectException} when the latest version is a delete marker.
+     */
     public ObjectRecord head(String bucket, String key) {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
         return cache.record(bucket, key, () -> metadata.find(bucket, key))
-            .orElseThrow(() -> new ObjectNotFoundException(bucket, key));
+            .orElseThrow(() -> notFound(bucket, key));
+    }
+
+    private ObjectNotFoundException notFound(String bucket, String key) {
+        if (!versioning.enabled()) {
+            return new ObjectNotFoundException(bucket, key);
+        }
+        try {
+            return metadata.findLatest(bucket, key).filter(ObjectVersion::deleteMarker)
+                .<ObjectNotFoundException>map(m -> new DeletedObjectException(bucket, key, m.version()))
+                .orElseGet(() -> new ObjectNotFoundException(bucket, key));
+        } catch (MetadataUnavailableException e) {
+            return new ObjectNotFoundException(bucket, key);
+        }
     }
 
     /** Opens {@code length} bytes of the object's content from {@code offset} ({@code length < 0}: to the end). */
@@ -140,6 +174,14 @@ public class ObjectService {
             return cache.remember(record, () -> openBlob(record, 0, -1), offset, length);
         }
         return openBlob(record, offset, length);
+    }
+
+    /**
+     * The whole content, past the cache and without a LOAD event: for copies the agent makes
+     * itself (a backup), which must neither evict the apps' hot objects nor count as their reads.
+     */
+    public InputStream openForCopy(ObjectRecord record) {
+        return openBlob(record, 0, -1);
     }
 
     private InputStream openBlob(ObjectRecord record, long offset, long length) {
@@ -164,12 +206,143 @@ public class ObjectService {
     }
 
     public ObjectRecord delete(String bucket, String key) {
+        return deleteObject(bucket, key).removed();
+    }
+
+    /**
+     * Deletes the object: with versioning on, a delete marker becomes its latest version and the
+     * version it had is kept (subject to retention); without, it is gone for good.
+     */
+    public ObjectDeletion deleteObject(String bucket, String key) {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
-        var removed = metadata.delete(bucket, key).orElseThrow(() -> new ObjectNotFoundException(bucket, key));
+        var outcome = metadata.delete(bucket, key, VersionIds.next());
+        var removed = outcome.removed().orElseThrow(() -> notFound(bucket, key));
         cache.invalidate(bucket, key);
-        emit(AgentEvent.Type.DELETE, removed, Map.of());
+        emit(AgentEvent.Type.DELETE, removed, outcome.marker().map(m -> Map.of("deleteMarker", m)).orElse(Map.of()));
+        return new ObjectDeletion(removed, outcome.marker().orElse(null));
+    }
+
+    // --- versions (docs/versions.md)
+
+    /** One version of the key, content or delete marker; 404 when the key has no such version. */
+    public ObjectVersion version(String bucket, String key, String versionId) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(versionId);
+        return metadata.findVersion(bucket, key, versionId)
+            .orElseThrow(() -> VersionRefusedException.noSuchVersion(bucket, key, versionId));
+    }
+
+    /** The content of one version, to {@link #open}; 405 for a delete marker. */
+    public ObjectRecord headVersion(String bucket, String key, String versionId) {
+        ObjectVersion v = version(bucket, key, versionId);
+        if (v.deleteMarker()) {
+            throw VersionRefusedException.readOfDeleteMarker(key, versionId);
+        }
+        return v.object();
+    }
+
+    /** Versions of the keys starting with {@code prefix}: key order, newest first within a key. */
+    public VersionPage listVersions(String bucket, String prefix, VersionCursor after, int limit) {
+        requireBucket(bucket);
+        return page(metadata.listVersions(bucket, prefix == null ? "" : prefix, after, limit + 1), limit);
+    }
+
+    /** Versions of exactly one key, newest first. */
+    public VersionPage listVersionsOfKey(String bucket, String key, VersionCursor after, int limit) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        return page(metadata.listVersionsOfKey(bucket, key, after, limit + 1), limit);
+    }
+
+    private static VersionPage page(List<ObjectVersion> found, int limit) {
+        if (found.size() <= limit) {
+            return new VersionPage(found, null);
+        }
+        List<ObjectVersion> shown = found.subList(0, limit);
+        ObjectVersion last = shown.getLast();
+        return new VersionPage(List.copyOf(shown), new VersionCursor(last.key(), last.sequence()));
+    }
+
+    /**
+     * Removes one version for good (S3's DELETE with a versionId). When it was the latest, the
+     * newest earlier version becomes current again, so deleting a delete marker undoes a delete.
+     */
+    public ObjectVersion deleteVersion(String bucket, String key, String versionId) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(versionId);
+        ObjectVersion removed = metadata.deleteVersion(bucket, key, versionId)
+            .orElseThrow(() -> VersionRefusedException.noSuchVersion(bucket, key, versionId));
+        cache.invalidate(bucket, key);
+        if (removed.object() != null) {
+            emit(AgentEvent.Type.DELETE, removed.object(), Map.of("version", versionId));
+        }
         return removed;
+    }
+
+    /**
+     * Makes a new current version equal to an earlier one: same content (by hash: no byte is
+     * copied), content type and user metadata, with a version id of its own. Goes through the
+     * quota like any write.
+     */
+    public ObjectRecord rollback(String bucket, String key, String versionId) {
+        ObjectVersion target = version(bucket, key, versionId);
+        if (target.deleteMarker()) {
+            throw VersionRefusedException.needsContent("roll back to", key, versionId);
+        }
+        ObjectRecord old = target.object();
+        Optional<ObjectRecord> existing = currentForWrite(new PutRequest(bucket, key, old.contentType(), old.size(),
+            old.userMetadata(), null, null));
+        checkQuota(bucket, old.size(), existing);
+        if (!blobStored(bucket, old.hash())) {
+            throw new KelpException(409, "ContentMissing", "the content of version " + versionId + " of " + key
+                + " cannot be found in any store; nothing was changed");
+        }
+        var record = new ObjectRecord(bucket, key, 0, old.hash(), old.size(), old.contentType(), old.userMetadata(),
+            clock.instant(), VersionIds.next());
+        var outcome = metadata.put(record);
+        if (outcome.blobCreated() && !blobStored(bucket, old.hash())) {
+            // The old version was removed (and its blob reclaimed) between our check and our write.
+            metadata.deleteVersion(bucket, key, record.version());
+            throw new KelpException(409, "ContentMissing", "version " + versionId + " of " + key
+                + " was removed while rolling back to it; nothing was changed");
+        }
+        cache.invalidate(bucket, key);
+        emit(AgentEvent.Type.SAVE, record, Map.of("size", Long.toString(old.size()), "rollbackOf", versionId));
+        return outcome.stored();
+    }
+
+    /**
+     * A unified diff between two versions of a text object ({@code toVersion} null: the current
+     * one). 409 for a delete marker, 413 when a side is larger than kelp.versioning.diff-max-bytes,
+     * 415 when a side is not text.
+     */
+    public String diff(String bucket, String key, String fromVersion, String toVersion) {
+        ObjectRecord from = contentFor("diff", bucket, key, fromVersion);
+        ObjectRecord to = toVersion == null ? head(bucket, key) : contentFor("diff", bucket, key, toVersion);
+        return TextDiff.unified(key + "@" + from.version(), read(from), key + "@" + to.version(), read(to));
+    }
+
+    private ObjectRecord contentFor(String what, String bucket, String key, String versionId) {
+        ObjectVersion v = version(bucket, key, versionId);
+        if (v.deleteMarker()) {
+            throw VersionRefusedException.needsContent(what, key, versionId);
+        }
+        return v.object();
+    }
+
+    private byte[] read(ObjectRecord record) {
+        if (record.size() > versioning.diffMaxBytes()) {
+            throw new KelpException(413, "DiffTooLarge", "version " + record.version() + " of " + record.key() + " has " + record.size()
+                + " bytes; diffs read at most " + versioning.diffMaxBytes() + " (kelp.versioning.diff-max-bytes)");
+        }
+        try (InputStream in = openBlob(record, 0, -1)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read version " + record.version() + " of " + record.key(), e);
+        }
     }
 
     public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
@@ -281,7 +454,9 @@ public class ObjectService {
             // guess; the journal replays them and usage is exact again (docs/agent-config.md).
             return;
         }
-        long bytes = usage.bytes() + incomingBytes - existing.map(ObjectRecord::size).orElse(0L);
+        // A replaced version that is kept still counts (quota.maxBytes: current versions and kept ones).
+        long replacedBytes = versioning.keepsVersions() ? 0 : existing.map(ObjectRecord::size).orElse(0L);
+        long bytes = usage.bytes() + incomingBytes - replacedBytes;
         long objects = usage.objects() + (existing.isPresent() ? 0 : 1);
         if (config.quotaMaxBytes() > 0 && bytes > config.quotaMaxBytes()) {
             throw RequestRefusedException.quota(bucket, bytes + " bytes would exceed the limit of " + config.quotaMaxBytes());

@@ -11,6 +11,7 @@ import java.util.List;
  * @param seq              increases by one with every report this agent process sends
  * @param heartbeatSeconds how often this agent reports when nothing changes: the operator
  *                         forgets it after three of these without a report
+ * @param backups          the latest backup run of each schedule this agent ran, newest first
  */
 @Serdeable
 public record AgentReport(
@@ -26,7 +27,17 @@ public record AgentReport(
     Pending pending,
     long seq,
     String sentAt,
-    long heartbeatSeconds) {
+    long heartbeatSeconds,
+    List<BackupRun> backups) {
+
+    /**
+     * A backup run this agent ran (or found abandoned and marked Failed), as its manifest on
+     * the target says; the operator folds these into the BackupSchedule named {@code schedule}.
+     */
+    @Serdeable
+    public record BackupRun(String schedule, String id, String phase, String startedAt, String finishedAt, long objects,
+                            long bytes, Boolean verified, String message) {
+    }
 
     /** What waits on the fallback volume to reach SeaweedFS, as {@code GET /v1/mode} says. */
     @Serdeable

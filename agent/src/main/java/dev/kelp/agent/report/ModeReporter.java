@@ -1,5 +1,6 @@
 package dev.kelp.agent.report;
 
+import dev.kelp.agent.backup.BackupRuns;
 import dev.kelp.agent.config.AgentIdentity;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.mode.ModeState;
@@ -58,10 +59,13 @@ class ModeReporter {
     private ReportSender sender;
     private long seq;
     private boolean ready;
+    private final BackupRuns backups;
+    private long backupsReported = -1;
     private Instant readinessCheckedAt = Instant.MIN;
 
     ModeReporter(ReportConfig config, AgentIdentity identity, ModeMonitor monitor, SyncQueue queue,
-                 Readiness readiness, ObjectMapper json, MeterRegistry meters) {
+                 Readiness readiness, ObjectMapper json, MeterRegistry meters, BackupRuns backups) {
+        this.backups = backups;
         this.config = config;
         this.pod = config.identity(System.getenv());
         this.agentId = identity.id();
@@ -120,14 +124,19 @@ class ModeReporter {
                 schedule.changed();
             }
         }
+        if (backups.version() != backupsReported) {
+            schedule.changed();
+        }
         if (!schedule.due(now)) {
             return;
         }
+        long backupsVersion = backups.version();
         var result = sender.send(body(monitor.current(), now));
         Instant after = clock.instant();
         switch (result.outcome()) {
             case ACCEPTED -> {
                 accepted.increment();
+                backupsReported = backupsVersion;
                 if (failureLog.inFailureRun()) {
                     LOG.info("mode reports reach {} again", config.url());
                 }
@@ -155,7 +164,9 @@ class ModeReporter {
         var report = new AgentReport(pod.policy(), pod.namespace(), pod.pod(), pod.uid(), agentId,
             state.mode().name(), state.since().toString(), state.reasons(), ready,
             new AgentReport.Pending(pending.objects(), pending.bytes(), pending.oldestAge().toSeconds()),
-            ++seq, now.toString(), Math.max(1, config.heartbeat().toSeconds()));
+            ++seq, now.toString(), Math.max(1, config.heartbeat().toSeconds()),
+            backups.reportable().stream().map(m -> new AgentReport.BackupRun(m.schedule(), m.id(), m.phase(), m.startedAt(),
+                m.finishedAt(), m.objects(), m.bytes(), m.verified(), m.message())).toList());
         try {
             return json.writeValueAsBytes(report);
         } catch (IOException e) {

@@ -78,8 +78,10 @@ class SignedUrlService {
     }
 
     private Optional<SignedUrl> presignedBySeaweedFs(ObjectRecord record, Duration ttl, Instant expires) {
-        if (seaweed.isEmpty() || mode.current().mode() != Mode.FULL || local.exists(record.bucket(), record.hash())) {
-            // Not on SeaweedFS yet (still queued on the fallback volume), or SeaweedFS is not to be relied on now.
+        if (seaweed.isEmpty() || mode.current().mode() != Mode.FULL || local.exists(record.bucket(), record.hash())
+            || !seaweed.get().servesPlaintext()) {
+            // Not on SeaweedFS yet (still queued on the fallback volume), SeaweedFS is not to be relied on now,
+            // or its bytes there may be encrypted (docs/encryption.md).
             return Optional.empty();
         }
         var url = seaweed.get().presignGet(record.bucket(), record.hash(), ttl);

@@ -177,7 +177,7 @@ public class SyncDrainer {
             queue.complete(entry);
             return true;
         }
-        remote.put(entry.bucket(), entry.hash(), local.locate(entry.bucket(), entry.hash()), entry.size());
+        remote.putStored(entry.bucket(), entry.hash(), local.locateStored(entry.bucket(), entry.hash()));
         if (!remote.verify(entry.bucket(), entry.hash())) {
             events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
                 Map.of("hash", entry.hash().hex(), "error", "SHA-256 on SeaweedFS differs after upload; will retry")));

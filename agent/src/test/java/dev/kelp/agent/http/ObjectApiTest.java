@@ -89,6 +89,18 @@ class ObjectApiTest {
     }
 
     @Test
+    void aZeroByteObjectIsStoredAndReadBack() throws Exception {
+        var put = put("cards/empty.txt", "text/plain", new byte[0]);
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        assertThat(put.headers().firstValue("ETag")).contains("\"" + ContentHash.ofBytes(new byte[0]).hex() + "\"");
+
+        var got = get("cards/empty.txt");
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).isEmpty();
+        assertThat(got.headers().firstValue("Content-Length")).contains("0");
+    }
+
+    @Test
     void rangeRequestsReturnPartialContent() throws Exception {
         put("cards/range.txt", "text/plain", "0123456789".getBytes(StandardCharsets.UTF_8));
 

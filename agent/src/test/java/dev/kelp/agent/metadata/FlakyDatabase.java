@@ -2,6 +2,7 @@ package dev.kelp.agent.metadata;
 
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectVersion;
 import java.net.ConnectException;
 import java.time.Instant;
 import java.util.List;
@@ -44,8 +45,38 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
-    public Optional<ObjectRecord> delete(String bucket, String key) {
-        return call(() -> real.delete(bucket, key));
+    public DeleteOutcome delete(String bucket, String key, String markerVersion) {
+        return call(() -> real.delete(bucket, key, markerVersion));
+    }
+
+    @Override
+    public Optional<ObjectVersion> findLatest(String bucket, String key) {
+        return call(() -> real.findLatest(bucket, key));
+    }
+
+    @Override
+    public Optional<ObjectVersion> findVersion(String bucket, String key, String version) {
+        return call(() -> real.findVersion(bucket, key, version));
+    }
+
+    @Override
+    public List<ObjectVersion> listVersions(String bucket, String prefix, VersionCursor after, int limit) {
+        return call(() -> real.listVersions(bucket, prefix, after, limit));
+    }
+
+    @Override
+    public List<ObjectVersion> listVersionsOfKey(String bucket, String key, VersionCursor after, int limit) {
+        return call(() -> real.listVersionsOfKey(bucket, key, after, limit));
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersion(String bucket, String key, String version) {
+        return call(() -> real.deleteVersion(bucket, key, version));
+    }
+
+    @Override
+    public int sweepExpired(Instant now, int limit) {
+        return call(() -> real.sweepExpired(now, limit));
     }
 
     @Override
@@ -66,6 +97,11 @@ final class FlakyDatabase implements ReplayTarget {
     @Override
     public List<BlobRef> unreferencedBlobs(int limit) {
         return call(() -> real.unreferencedBlobs(limit));
+    }
+
+    @Override
+    public List<BlobRef> unreferencedBlobs(java.time.Instant before, int limit) {
+        return call(() -> real.unreferencedBlobs(before, limit));
     }
 
     @Override

@@ -66,7 +66,7 @@ class JdbcMetadataStorePostgresIT extends MetadataStoreContract {
             }
             try (var rs = st.executeQuery("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank DESC LIMIT 1")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getString(1)).isEqualTo("1");
+                assertThat(rs.getString(1)).as("V2__versions.sql").isEqualTo("2");
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.kelp.agent.metadata.MetadataStore.Usage;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.versions.VersioningConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.json.JsonMapper;
@@ -86,7 +87,7 @@ class JournalingMetadataStoreTest {
     JournalingMetadataStore open(Duration probeInterval) {
         var journal = new MetadataJournal(fallbackDir, context.getBean(JsonMapper.class));
         var store = new JournalingMetadataStore(database, journal, mode,
-            new MetadataConfig(null, null, null, probeInterval, 1000L), new SimpleMeterRegistry());
+            new MetadataConfig(null, null, null, probeInterval, 1000L), context.getBean(VersioningConfig.class), new SimpleMeterRegistry());
         store.resumeFromJournal();
         opened.add(store);
         return store;

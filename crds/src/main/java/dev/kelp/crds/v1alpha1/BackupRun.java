@@ -5,6 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** One run of a BackupSchedule. */
 public class BackupRun {
 
+    @JsonPropertyDescription("The run's id on the backup target (its folder runs/<id>/), as GET /v1/backups/<schedule> on an agent lists it.")
+    private String id;
+
     @JsonPropertyDescription("Where the run is: Pending, Running, Succeeded or Failed.")
     private BackupPhase phase;
 
@@ -14,10 +17,10 @@ public class BackupRun {
     @JsonPropertyDescription("When the run finished, successfully or not (RFC 3339). Absent while it runs.")
     private String completionTime;
 
-    @JsonPropertyDescription("Objects written to the target.")
+    @JsonPropertyDescription("Objects in the backup: every current object of the policy at the instant of its metadata snapshot.")
     private Long objects;
 
-    @JsonPropertyDescription("Bytes written to the target.")
+    @JsonPropertyDescription("Bytes of those objects (content already on the target from earlier runs is not copied again).")
     private Long bytes;
 
     @JsonPropertyDescription("True when every object was read back from the target and matched its SHA-256.")
@@ -25,6 +28,14 @@ public class BackupRun {
 
     @JsonPropertyDescription("Why the run failed, or what it skipped, for a person to read.")
     private String message;
+
+    public String getId() {
+        return id;
+    }
+
+    public void setId(String id) {
+        this.id = id;
+    }
 
     public BackupPhase getPhase() {
         return phase;

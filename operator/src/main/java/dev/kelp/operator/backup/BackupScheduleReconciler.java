@@ -23,9 +23,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a BackupSchedule's own status: whether the policy it names exists, and when the next
- * backup is due ({@code nextRun}, recomputed when it has passed). The runs themselves, and so
- * phase, lastBackup and history, are the agents' to report in a later issue: absent until then.
+ * Keeps a BackupSchedule's status: whether the policy it names exists, when the next backup is
+ * due ({@code nextRun}, recomputed when it has passed), and the runs the policy's agents report
+ * ({@code phase}, {@code lastBackup}, {@code lastBackupTime}, {@code history}; see
+ * {@link BackupHistory}).
  */
 @ControllerConfiguration(name = "backupschedule",
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
@@ -34,15 +35,21 @@ public class BackupScheduleReconciler implements Reconciler<BackupSchedule> {
     private final KubeEvents events;
     private final Clock clock;
     private final Announcements announced = new Announcements();
+    private final Optional<BackupRunEventSource> runs;
 
-    public BackupScheduleReconciler(KubeEvents events, Clock clock) {
+    /** @param runs the agents' reports of runs; empty: status shows no runs (an operator without reports) */
+    public BackupScheduleReconciler(KubeEvents events, Clock clock, Optional<BackupRunEventSource> runs) {
         this.events = events;
         this.clock = clock;
+        this.runs = runs;
     }
 
     @Override
     public List<EventSource<?, BackupSchedule>> prepareEventSources(EventSourceContext<BackupSchedule> context) {
-        return List.of(PolicyAttachment.policies(context, BackupSchedule.class, b -> b.getSpec().getPolicyRef().getName()));
+        var sources = new java.util.ArrayList<EventSource<?, BackupSchedule>>();
+        sources.add(PolicyAttachment.policies(context, BackupSchedule.class, b -> b.getSpec().getPolicyRef().getName()));
+        runs.ifPresent(sources::add);
+        return sources;
     }
 
     @Override
@@ -73,10 +80,7 @@ public class BackupScheduleReconciler implements Reconciler<BackupSchedule> {
             }
         }
         var status = new BackupScheduleStatus();
-        status.setLastBackup(previous.getLastBackup());
-        status.setPhase(previous.getPhase());
-        status.setLastBackupTime(previous.getLastBackupTime());
-        status.setHistory(previous.getHistory());
+        BackupHistory.fold(previous, runs.map(r -> r.runsOf(schedule)).orElse(List.of()), status);
         status.setNextRun(next.map(Instant::toString).orElse(null));
         status.setObservedGeneration(schedule.getMetadata().getGeneration());
         status.setConditions(Conditions.with(previous.getConditions(), ready, schedule.getMetadata().getGeneration(), now));

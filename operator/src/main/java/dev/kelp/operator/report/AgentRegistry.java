@@ -116,6 +116,21 @@ public final class AgentRegistry implements FleetView, AutoCloseable {
     }
 
     /**
+     * The backup runs the agents of {@code policy} last reported (any report still held, fresh
+     * or not: a run's outcome stays news after its agent went quiet), for the BackupSchedules.
+     */
+    public List<BackupRunReport> backupRuns(String namespace, String policy) {
+        var out = new java.util.ArrayList<BackupRunReport>();
+        for (var pod : pods.podsOf(namespace, policy)) {
+            Entry entry = entries.get(key(namespace, pod.getMetadata().getName()));
+            if (entry != null && policy.equals(entry.report().policy())) {
+                out.addAll(entry.report().backups());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Whether the registry has run for one heartbeat ({@link #WARM_UP}), so every live agent
      * has reported to it. A new leader starts empty: before it is warm, pods without a report
      * mean "not heard yet" rather than "silent", and the reconciler may keep the agent figures

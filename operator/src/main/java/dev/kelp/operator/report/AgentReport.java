@@ -10,6 +10,7 @@ import java.util.List;
  * {@code dev.kelp.agent.report.AgentReport}, the wire format docs/operator.md describes.
  *
  * @param heartbeat how often the agent reports when nothing changes
+ * @param backups   the latest backup runs the agent ran, for the BackupSchedules' status
  */
 public record AgentReport(
     String policy,
@@ -26,9 +27,19 @@ public record AgentReport(
     long oldestPendingAgeSeconds,
     long seq,
     Instant sentAt,
-    Duration heartbeat) {
+    Duration heartbeat,
+    List<BackupRunReport> backups) {
 
     public AgentReport {
         reasons = List.copyOf(reasons);
+        backups = backups == null ? List.of() : List.copyOf(backups);
+    }
+
+    /** A report without backup runs, as agents before backups send it. */
+    public AgentReport(String policy, String namespace, String pod, String podUid, String agentId, AgentMode mode, Instant since,
+                       List<String> reasons, boolean ready, long pendingObjects, long pendingBytes, long oldestPendingAgeSeconds,
+                       long seq, Instant sentAt, Duration heartbeat) {
+        this(policy, namespace, pod, podUid, agentId, mode, since, reasons, ready, pendingObjects, pendingBytes,
+            oldestPendingAgeSeconds, seq, sentAt, heartbeat, List.of());
     }
 }

@@ -22,6 +22,8 @@ public final class ReportParser {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_REASONS = 16;
     static final int MAX_REASON_LENGTH = 512;
+    static final int MAX_BACKUP_RUNS = 32;
+    private static final java.util.Set<String> PHASES = java.util.Set.of("Running", "Succeeded", "Failed");
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(60);
     static final Duration MAX_HEARTBEAT = Duration.ofHours(1);
 
@@ -63,7 +65,42 @@ public final class ReportParser {
             count(pending, "pending.oldestAgeSeconds"),
             count(root, "seq"),
             instant(root, "sentAt"),
-            heartbeat(root));
+            heartbeat(root),
+            backups(root));
+    }
+
+    /** Optional: agents without backups, and those from before backups existed, send none. */
+    private static List<BackupRunReport> backups(JsonNode root) throws InvalidReportException {
+        JsonNode runs = root.path("backups");
+        if (runs.isMissingNode() || runs.isNull()) {
+            return List.of();
+        }
+        if (!runs.isArray() || runs.size() > MAX_BACKUP_RUNS) {
+            throw new InvalidReportException("backups: an array of at most " + MAX_BACKUP_RUNS + " runs");
+        }
+        var out = new java.util.ArrayList<BackupRunReport>();
+        for (JsonNode run : runs) {
+            if (!run.isObject()) {
+                throw new InvalidReportException("backups: each run is an object");
+            }
+            String phase = text(run, "phase", 16);
+            if (!PHASES.contains(phase)) {
+                throw new InvalidReportException("backups[].phase: one of " + PHASES + ", not " + phase);
+            }
+            JsonNode verified = run.path("verified");
+            JsonNode finished = run.path("finishedAt");
+            JsonNode message = run.path("message");
+            out.add(new BackupRunReport(name(run, "schedule"), text(run, "id", 64), phase, instant(run, "startedAt"),
+                finished.isMissingNode() || finished.isNull() ? null : instant(run, "finishedAt"),
+                count(run, "backups[].objects"), count(run, "backups[].bytes"),
+                verified.isBoolean() ? verified.booleanValue() : null,
+                message.isTextual() ? truncate(message.asText(), MAX_REASON_LENGTH) : null));
+        }
+        return out;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
     }
 
     private static String text(JsonNode root, String field, int maxLength) throws InvalidReportException {

@@ -46,6 +46,31 @@ class ReportParserTest {
     }
 
     @Test
+    void readsTheBackupRunsAnAgentReportsAndNoneFromAnAgentThatSendsNone() throws Exception {
+        String body = Reports.json("web-0", "uid-1", "FULL").replace("\"heartbeatSeconds\":60}", "\"heartbeatSeconds\":60,\"backups\":["
+            + "{\"schedule\":\"nightly\",\"id\":\"20261201T030000Z-9bf9\",\"phase\":\"Succeeded\",\"startedAt\":\"2026-12-01T03:00:00Z\","
+            + "\"finishedAt\":\"2026-12-01T03:04:00Z\",\"objects\":12,\"bytes\":3400,\"verified\":true},"
+            + "{\"schedule\":\"hourly\",\"id\":\"20261201T100000Z-0001\",\"phase\":\"Running\",\"startedAt\":\"2026-12-01T10:00:00Z\","
+            + "\"objects\":0,\"bytes\":0}]}");
+
+        var runs = ReportParser.parse(bytes(body)).backups();
+
+        assertThat(runs).containsExactly(
+            new BackupRunReport("nightly", "20261201T030000Z-9bf9", "Succeeded", Instant.parse("2026-12-01T03:00:00Z"),
+                Instant.parse("2026-12-01T03:04:00Z"), 12, 3400, true, null),
+            new BackupRunReport("hourly", "20261201T100000Z-0001", "Running", Instant.parse("2026-12-01T10:00:00Z"), null, 0, 0, null, null));
+        assertThat(ReportParser.parse(bytes(Reports.json("web-0", "uid-1", "FULL"))).backups()).isEmpty();
+    }
+
+    @Test
+    void refusesABackupRunInAPhaseItDoesNotKnow() {
+        String body = Reports.json("web-0", "uid-1", "FULL").replace("\"heartbeatSeconds\":60}", "\"heartbeatSeconds\":60,\"backups\":["
+            + "{\"schedule\":\"nightly\",\"id\":\"x\",\"phase\":\"Done\",\"startedAt\":\"2026-12-01T03:00:00Z\",\"objects\":1,\"bytes\":1}]}");
+
+        assertThatThrownBy(() -> ReportParser.parse(bytes(body))).hasMessageContaining("backups[].phase").hasMessageContaining("not Done");
+    }
+
+    @Test
     void refusesAMissingField() {
         String body = Reports.json("web-0", "uid-1", "FULL").replace("\"policy\":\"templates\",", "");
 

@@ -64,6 +64,10 @@ final class ReportingAgent implements AutoCloseable {
         return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     String mode() throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/mode")).build(),
             HttpResponse.BodyHandlers.ofString()).body();

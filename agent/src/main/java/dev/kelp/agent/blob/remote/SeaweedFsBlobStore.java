@@ -3,8 +3,18 @@ package dev.kelp.agent.blob.remote;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.blob.local.LocalBlobStore;
+import dev.kelp.agent.encryption.BlobEncryption;
+import dev.kelp.agent.encryption.BlobIntegrityException;
+import dev.kelp.agent.encryption.CorruptSegmentException;
+import dev.kelp.agent.encryption.EncryptedSource;
+import dev.kelp.agent.encryption.EncryptionKeyUnavailableException;
+import dev.kelp.agent.encryption.KeyRecordStore;
+import dev.kelp.agent.encryption.Rewrap;
+import dev.kelp.agent.encryption.Sealing;
 import dev.kelp.agent.object.ContentHash;
 import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -15,12 +25,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -28,11 +40,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Every call goes through {@link SeaweedFsGuard}: when SeaweedFS is down a call fails with
  * {@link BlobStoreUnavailableException}, within milliseconds once the breaker is open, so the
  * caller can fall back to local storage.
+ *
+ * <p>With encryption at rest on (docs/encryption.md) a blob is stored encrypted at
+ * {@code blobs/<sharded hash>.enc}, its re-wrapped data key (after a rotation) at
+ * {@code blob-keys/<sharded hash>}; blobs stored before stay plaintext under their old name.
  */
 @Singleton
 @Named("remote")
 @Requires(property = "kelp.seaweedfs.endpoint")
-public class SeaweedFsBlobStore implements BlobStore {
+public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     /** SigV4 refuses presigned URLs valid for longer than a week. */
     private static final Duration LONGEST_PRESIGN = Duration.ofDays(7);
@@ -40,25 +56,53 @@ public class SeaweedFsBlobStore implements BlobStore {
     private final SeaweedFsS3 s3;
     private final SeaweedFsGuard guard;
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
+    private final BlobEncryption encryption;
 
+    /** A store that neither encrypts nor decrypts, as before encryption existed. */
     SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard) {
+        this(s3, guard, BlobEncryption.disabled());
+    }
+
+    @Inject
+    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption) {
         this.s3 = s3;
         this.guard = guard;
+        this.encryption = encryption;
     }
 
     static String key(ContentHash hash) {
         return "blobs/" + hash.shardedPath();
     }
 
+    static String encryptedKey(ContentHash hash) {
+        return key(hash) + BlobEncryption.ENCRYPTED_SUFFIX;
+    }
+
+    static String overrideKey(ContentHash hash) {
+        return "blob-keys/" + hash.shardedPath();
+    }
+
     @Override
     public boolean exists(String bucket, ContentHash hash) {
+        return (encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) || has(bucket, key(hash), hash);
+    }
+
+    private boolean has(String bucket, String key, ContentHash hash) {
         try {
             guard.call("check blob " + hash + " in " + bucket, () -> s3.client().headObject(b -> b
-                .bucket(bucket).key(key(hash)).overrideConfiguration(s3.timeoutFor(0))));
+                .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
             return true;
         } catch (NotFoundInSeaweedFs e) {
             return false;
         }
+    }
+
+    /**
+     * Whether a presigned URL straight to SeaweedFS serves an object's content: not once keys
+     * are configured, since the bytes there may be encrypted.
+     */
+    public boolean servesPlaintext() {
+        return !encryption.readsEncrypted();
     }
 
     @Override
@@ -67,21 +111,56 @@ public class SeaweedFsBlobStore implements BlobStore {
         if (actual != size) {
             throw new IllegalArgumentException("blob " + hash + ": " + file + " holds " + actual + " bytes, not " + size);
         }
+        if (encryption.encryptsWrites()) {
+            Sealing sealing = encryption.seal(bucket, hash, size);
+            // Encrypted as it is sent, no second copy on disk; a retried upload re-reads the file
+            // and, with the same sealing, sends the same bytes.
+            inBucket(bucket, () -> upload(bucket, encryptedKey(hash), hash, sealing.storedSize(), RequestBody.fromContentProvider(
+                () -> sealing.encrypt(newInputStream(file)), sealing.storedSize(), "application/octet-stream")));
+            encryption.sealed(sealing);
+            return;
+        }
+        inBucket(bucket, () -> upload(bucket, key(hash), hash, size, RequestBody.fromFile(file)));
+    }
+
+    /**
+     * Uploads a blob of the fallback volume as it is stored there (the sync drain), encrypted or
+     * not, so that it is encrypted once and its bytes on SeaweedFS are the ones verified. A key
+     * record it needs goes first: re-wrapped under the active key when it is under an older one.
+     */
+    public void putStored(String bucket, ContentHash hash, LocalBlobStore.Stored stored) {
+        long size = sizeOf(stored.file());
+        if (!stored.encrypted()) {
+            inBucket(bucket, () -> upload(bucket, key(hash), hash, size, RequestBody.fromFile(stored.file())));
+            return;
+        }
+        Optional<byte[]> record = stored.override();
+        if (encryption.readsEncrypted()) {
+            Rewrap rewrap = encryption.rewrap(bucket, hash, readHeader(stored.file()), stored.override());
+            if (rewrap.state() == Rewrap.State.REWRAPPED) {
+                record = rewrap.override();
+            }
+        }
+        record.ifPresent(bytes -> inBucket(bucket, () -> writeOverride(bucket, hash, bytes)));
+        inBucket(bucket, () -> upload(bucket, encryptedKey(hash), hash, size, RequestBody.fromFile(stored.file())));
+    }
+
+    private void inBucket(String bucket, Runnable call) {
         ensureBucket(bucket);
         try {
-            upload(bucket, hash, file, size);
+            call.run();
         } catch (NotFoundInSeaweedFs e) {
             // The bucket went away behind our back (deleted by hand): make it again, once.
             knownBuckets.remove(bucket);
             ensureBucket(bucket);
-            upload(bucket, hash, file, size);
+            call.run();
         }
     }
 
-    private void upload(String bucket, ContentHash hash, Path file, long size) {
+    private void upload(String bucket, String key, ContentHash hash, long size, RequestBody body) {
         guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> s3.client().putObject(b -> b
-            .bucket(bucket).key(key(hash)).contentLength(size).contentType("application/octet-stream")
-            .overrideConfiguration(s3.timeoutFor(size)), RequestBody.fromFile(file)));
+            .bucket(bucket).key(key).contentLength(size).contentType("application/octet-stream")
+            .overrideConfiguration(s3.timeoutFor(size)), body));
     }
 
     @Override
@@ -89,31 +168,142 @@ public class SeaweedFsBlobStore implements BlobStore {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must not be negative: " + offset);
         }
+        if (encryption.readsEncrypted()) {
+            try {
+                return encryption.open(bucket, hash, encryptedSource(bucket, hash), offset, length);
+            } catch (BlobNotFoundException e) {
+                // Not stored encrypted: stored before encryption was turned on, read it as it is.
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read blob " + hash + " from " + bucket, e);
+            }
+        }
+        try {
+            return openPlain(bucket, hash, offset, length);
+        } catch (BlobNotFoundException e) {
+            if (!encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) {
+                throw new EncryptionKeyUnavailableException(bucket, hash, "it is encrypted and no encryption key is configured"
+                    + " (kelp.encryption.key-dir or kelp.encryption.key)");
+            }
+            throw e;
+        }
+    }
+
+    private InputStream openPlain(String bucket, ContentHash hash, long offset, long length) {
         if (length == 0) {
             // S3 has no empty range; the answer is still "not found" when the blob is absent.
-            if (!exists(bucket, hash)) {
+            if (!has(bucket, key(hash), hash)) {
                 throw new BlobNotFoundException(bucket, hash);
             }
             return InputStream.nullInputStream();
         }
+        return getRange(bucket, key(hash), hash, offset, length);
+    }
+
+    private InputStream getRange(String bucket, String key, ContentHash hash, long offset, long length) {
         String range = offset == 0 && length < 0 ? null
             : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
         try {
             var response = guard.call("read blob " + hash + " from " + bucket, () -> s3.client().getObject(b -> b
-                .bucket(bucket).key(key(hash)).range(range).overrideConfiguration(s3.timeoutFor(0))));
+                .bucket(bucket).key(key).range(range).overrideConfiguration(s3.timeoutFor(0))));
             return new AbortOnEarlyClose(response);
         } catch (NotFoundInSeaweedFs e) {
             throw new BlobNotFoundException(bucket, hash);
         }
     }
 
+    private EncryptedSource encryptedSource(String bucket, ContentHash hash) {
+        return new EncryptedSource() {
+            @Override
+            public InputStream open(long from, long length) {
+                return getRange(bucket, encryptedKey(hash), hash, from, length);
+            }
+
+            @Override
+            public Optional<byte[]> override() {
+                return SeaweedFsBlobStore.this.override(bucket, hash);
+            }
+        };
+    }
+
     @Override
     public void delete(String bucket, ContentHash hash) {
+        for (String key : List.of(key(hash), encryptedKey(hash), overrideKey(hash))) {
+            try {
+                guard.call("delete blob " + hash + " from " + bucket, () -> s3.client().deleteObject(b -> b
+                    .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
+            } catch (NotFoundInSeaweedFs e) {
+                // No bucket, so no blob: deleting what is absent is a no-op.
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "SeaweedFS";
+    }
+
+    @Override
+    public List<ContentHash> encryptedBlobs(String bucket) {
+        List<ContentHash> found = new ArrayList<>();
         try {
-            guard.call("delete blob " + hash + " from " + bucket, () -> s3.client().deleteObject(b -> b
-                .bucket(bucket).key(key(hash)).overrideConfiguration(s3.timeoutFor(0))));
+            guard.call("list encrypted blobs in " + bucket, () -> {
+                s3.client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix("blobs/").overrideConfiguration(s3.timeoutFor(0)))
+                    .contents().forEach(o -> {
+                        String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+                        if (name.length() == 64 + BlobEncryption.ENCRYPTED_SUFFIX.length() && name.endsWith(BlobEncryption.ENCRYPTED_SUFFIX)) {
+                            found.add(new ContentHash(name.substring(0, 64)));
+                        }
+                    });
+                return null;
+            });
         } catch (NotFoundInSeaweedFs e) {
-            // No bucket, so no blob: deleting what is absent is a no-op.
+            // No bucket yet: no blobs.
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<byte[]> header(String bucket, ContentHash hash) {
+        try (InputStream in = getRange(bucket, encryptedKey(hash), hash, 0, BlobEncryption.HEADER_BYTES)) {
+            return Optional.of(in.readAllBytes());
+        } catch (BlobNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the header of blob " + hash + " in " + bucket, e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> override(String bucket, ContentHash hash) {
+        try (InputStream in = getRange(bucket, overrideKey(hash), hash, 0, -1)) {
+            return Optional.of(in.readAllBytes());
+        } catch (BlobNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the key record of blob " + hash + " in " + bucket, e);
+        }
+    }
+
+    @Override
+    public void writeOverride(String bucket, ContentHash hash, byte[] record) {
+        guard.call("store the key record of blob " + hash + " in " + bucket, () -> s3.client().putObject(b -> b
+            .bucket(bucket).key(overrideKey(hash)).contentLength((long) record.length).contentType("application/octet-stream")
+            .overrideConfiguration(s3.timeoutFor(record.length)), RequestBody.fromBytes(record)));
+    }
+
+    private static byte[] readHeader(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(BlobEncryption.HEADER_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static InputStream newInputStream(Path file) {
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
@@ -122,23 +312,19 @@ public class SeaweedFsBlobStore implements BlobStore {
      * SeaweedFS provably holds the same bytes. False when the blob is absent or differs.
      */
     public boolean verify(String bucket, ContentHash hash) {
-        GetObjectRequest request = GetObjectRequest.builder()
-            .bucket(bucket).key(key(hash)).overrideConfiguration(s3.timeoutFor(0)).build();
-        try {
-            return guard.call("verify blob " + hash + " in " + bucket, () -> {
-                try (var in = s3.client().getObject(request)) {
-                    MessageDigest digest = ContentHash.newDigest();
-                    byte[] buffer = new byte[64 * 1024];
-                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                        digest.update(buffer, 0, n);
-                    }
-                    return ContentHash.of(digest).equals(hash);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (NotFoundInSeaweedFs e) {
+        // Read back through the same path a GET takes: for an encrypted blob that proves its
+        // header, key record and every segment decrypt to exactly the content that was hashed.
+        try (InputStream in = open(bucket, hash, 0, -1)) {
+            MessageDigest digest = ContentHash.newDigest();
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return ContentHash.of(digest).equals(hash);
+        } catch (BlobNotFoundException | BlobIntegrityException | CorruptSegmentException e) {
             return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot verify blob " + hash + " in " + bucket, e);
         }
     }
 

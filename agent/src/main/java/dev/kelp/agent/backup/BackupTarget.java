@@ -1,0 +1,172 @@
+package dev.kelp.agent.backup;
+
+import dev.kelp.agent.blob.remote.SeaweedFsConfig;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The bucket (and prefix) one schedule's backups go to, on the policy's SeaweedFS or on
+ * another S3 endpoint. Everything is an object under {@code <prefix><schedule>/}: blobs by
+ * content hash, and per run a manifest and the snapshot of the metadata (see docs/backups.md).
+ * Unlike the agent's SeaweedFS client this one is not behind the circuit breaker: a backup
+ * that cannot reach its target fails and says so; the SDK's own retries are welcome here.
+ */
+final class BackupTarget implements AutoCloseable {
+
+    private final S3Client client;
+    private final String bucket;
+    private final String root;
+
+    BackupTarget(S3Client client, String bucket, String root) {
+        this.client = client;
+        this.bucket = bucket;
+        this.root = root;
+    }
+
+    static BackupTarget open(BackupScheduleConfig schedule, Optional<SeaweedFsConfig> seaweedfs) {
+        var target = schedule.target();
+        if (target == null || target.bucket() == null || target.bucket().isBlank()) {
+            throw new IllegalArgumentException("backup schedule " + schedule.name() + " has no target bucket");
+        }
+        URI endpoint;
+        String region;
+        AwsCredentialsProvider credentials;
+        if (target.endpoint() != null) {
+            endpoint = target.endpoint();
+            region = target.region();
+            credentials = credentials(target.accessKey(), target.secretKey());
+        } else {
+            var weed = seaweedfs.orElseThrow(() -> new IllegalArgumentException("backup schedule " + schedule.name()
+                + " has no target endpoint and the agent has no SeaweedFS (kelp.seaweedfs.endpoint)"));
+            endpoint = weed.endpoint();
+            region = weed.region();
+            credentials = credentials(weed.accessKey(), weed.secretKey());
+        }
+        S3Client client = S3Client.builder()
+            .endpointOverride(endpoint)
+            .region(Region.of(region))
+            .credentialsProvider(credentials)
+            .forcePathStyle(true)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(ApacheHttpClient.builder().build())
+            .build();
+        String prefix = target.prefix() == null ? "" : target.prefix();
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix += "/";
+        }
+        return new BackupTarget(client, target.bucket(), prefix + schedule.name() + "/");
+    }
+
+    /** Creates the bucket if it is not there, as the agent does with its own buckets on SeaweedFS. */
+    void ensureBucket() {
+        try {
+            client.headBucket(b -> b.bucket(bucket));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+            try {
+                client.createBucket(b -> b.bucket(bucket));
+            } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
+                // another agent made it first
+            }
+        }
+    }
+
+    private static AwsCredentialsProvider credentials(String accessKey, String secretKey) {
+        return accessKey == null || accessKey.isBlank() ? AnonymousCredentialsProvider.create()
+            : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+    }
+
+    String blobKey(String hash) {
+        return root + "blobs/" + hash;
+    }
+
+    String runKey(String runId, String name) {
+        return root + "runs/" + runId + "/" + name;
+    }
+
+    /** Every blob hash stored under this schedule, listed once per run: incremental by content hash. */
+    Set<String> blobHashes() {
+        var hashes = new HashSet<String>();
+        String prefix = root + "blobs/";
+        client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()
+            .forEach(o -> hashes.add(o.key().substring(prefix.length())));
+        return hashes;
+    }
+
+    /** Ids of every run with a manifest, oldest first (ids sort by start time). */
+    List<String> runIds() {
+        var ids = new ArrayList<String>();
+        String prefix = root + "runs/";
+        client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes()
+            .forEach(p -> ids.add(p.prefix().substring(prefix.length(), p.prefix().length() - 1)));
+        ids.sort(null);
+        return ids;
+    }
+
+    void put(String key, InputStream content, long length) {
+        client.putObject(b -> b.bucket(bucket).key(key).contentLength(length), RequestBody.fromInputStream(content, length));
+    }
+
+    void put(String key, byte[] content) {
+        client.putObject(b -> b.bucket(bucket).key(key).contentLength((long) content.length), RequestBody.fromBytes(content));
+    }
+
+    Optional<byte[]> read(String key) {
+        try {
+            return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    ResponseInputStream<GetObjectResponse> open(String key) {
+        return client.getObject(b -> b.bucket(bucket).key(key));
+    }
+
+    void delete(String key) {
+        client.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    /** Removes a run's folder: its manifest last, so a half-removed run is still listed and retried. */
+    void deleteRun(String runId) {
+        String prefix = root + "runs/" + runId + "/";
+        var keys = new ArrayList<String>();
+        client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key).forEach(keys::add);
+        keys.sort((a, b) -> Boolean.compare(a.endsWith("manifest.json"), b.endsWith("manifest.json")));
+        keys.forEach(this::delete);
+    }
+
+    String describe() {
+        return "s3://" + bucket + "/" + root;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

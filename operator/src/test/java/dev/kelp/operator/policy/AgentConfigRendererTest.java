@@ -138,8 +138,8 @@ class AgentConfigRendererTest {
 
     /** Property names from the tables of docs/agent-config.md, each under its section's prefix. */
     private static Set<String> documentedProperties() throws Exception {
-        var section = Pattern.compile("^## `([a-z.-]+)`");
-        var row = Pattern.compile("^\\| `([a-z.\\[\\]-]+)`(?:, `([a-z.\\[\\]-]+)`)? \\|");
+        var section = Pattern.compile("^## `([a-z0-9.-]+)`");
+        var row = Pattern.compile("^\\| `([a-z0-9.\\[\\]-]+)`(?:, `([a-z0-9.\\[\\]-]+)`)? \\|");
         var out = new HashSet<String>();
         String prefix = "";
         for (String line : Files.readAllLines(ProvingGround.repoRoot().resolve("docs/agent-config.md"))) {

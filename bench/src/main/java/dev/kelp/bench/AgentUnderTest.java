@@ -32,7 +32,7 @@ public final class AgentUnderTest implements AutoCloseable {
         this.base = "http://127.0.0.1:" + port;
         String java = ProcessHandle.current().info().command().orElse("java");
         long t = System.nanoTime();
-        // The S3 endpoint's port as a system property: the proving ground's KELP_S3_PORT (SeaweedFS's) would bind as kelp.s3.port.
+        // The S3 endpoint's port as a system property: a KELP_S3_PORT in the environment would bind as kelp.s3.port.
         this.process = new ProcessBuilder(java, "-Xmx512m", "-Dmicronaut.config.files=" + config, "-Dkelp.s3.port=" + s3Port(port),
                 "-jar", jar.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();

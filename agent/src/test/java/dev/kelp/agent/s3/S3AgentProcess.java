@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * a rendered configuration pointing at the proving ground's real SeaweedFS and PostgreSQL, and
  * the S3 key pair in the environment variables the operator sets (KELP_S3_ACCESS_KEY_ID,
  * KELP_S3_SECRET_ACCESS_KEY). Ports are passed as system properties because the proving
- * ground's own KELP_S3_PORT (SeaweedFS's S3 port) would otherwise bind as kelp.s3.port.
+ * environment's KELP_S3_PORT, if any, would otherwise bind as kelp.s3.port.
  */
 final class S3AgentProcess implements AutoCloseable {
 

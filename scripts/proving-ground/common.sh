@@ -15,7 +15,8 @@ CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
 
 # Loopback ports; override to run two proving grounds side by side.
 PG_PORT="${KELP_PG_PORT:-15432}"
-S3_PORT="${KELP_S3_PORT:-18333}"
+# Not KELP_S3_PORT: an agent would read that as kelp.s3.port (its own S3 endpoint).
+S3_PORT="${KELP_WEED_S3_PORT:-18333}"
 WEED_MASTER_PORT="${KELP_WEED_MASTER_PORT:-19333}"
 WEED_VOLUME_PORT="${KELP_WEED_VOLUME_PORT:-18080}"
 WEED_FILER_PORT="${KELP_WEED_FILER_PORT:-18888}"

@@ -23,11 +23,18 @@ public final class AgentUnderTest implements AutoCloseable {
     private final AtomicLong peakRss = new AtomicLong();
     private volatile boolean sampling = true;
 
+    /** The agent's S3 endpoint listens next to its API port. */
+    static int s3Port(int apiPort) {
+        return apiPort + 1;
+    }
+
     public AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
         this.base = "http://127.0.0.1:" + port;
         String java = ProcessHandle.current().info().command().orElse("java");
         long t = System.nanoTime();
-        this.process = new ProcessBuilder(java, "-Xmx512m", "-Dmicronaut.config.files=" + config, "-jar", jar.toString())
+        // The S3 endpoint's port as a system property: a KELP_S3_PORT in the environment would bind as kelp.s3.port.
+        this.process = new ProcessBuilder(java, "-Xmx512m", "-Dmicronaut.config.files=" + config, "-Dkelp.s3.port=" + s3Port(port),
+                "-jar", jar.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitReady();
         this.startToReadyMillis = (System.nanoTime() - t) / 1_000_000;

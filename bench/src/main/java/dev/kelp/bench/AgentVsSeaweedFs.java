@@ -40,6 +40,10 @@ public final class AgentVsSeaweedFs {
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
 
+    /** The key pair the agent's S3 endpoint is given for the run. */
+    private static final String S3_KEY_ID = "AKIAKELPBENCH0000001";
+    private static final String S3_SECRET = "kelp-bench-s3-secret-0123456789";
+
     private final List<String> report = new ArrayList<>();
     private final boolean quick;
     private final boolean onlyEncryption;
@@ -117,6 +121,12 @@ public final class AgentVsSeaweedFs {
                 long loadRss = agent.takePeakRss();
                 encryptionCost(jar, work, http, viaAgent, stamp);
 
+                try (S3Client seaweedS3 = S3ClientComparison.client(http, endpoint, region, env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY"));
+                     S3Client agentS3 = S3ClientComparison.client(http, URI.create("http://127.0.0.1:" + AgentUnderTest.s3Port(port)), region,
+                         S3_KEY_ID, S3_SECRET)) {
+                    S3ClientComparison.run(seaweedS3, directBucket, agentS3, agentBucket, quick, this::compare, this::line);
+                }
+
                 line("");
                 line("## The agent's own figures");
                 line("");
@@ -149,8 +159,9 @@ public final class AgentVsSeaweedFs {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         Files.writeString(keys.resolve("key"), java.util.Base64.getEncoder().encodeToString(key));
-        Path config = writeConfig(dir, bucket, port + 1, keys);
-        try (var agent = new AgentUnderTest(jar, config, port + 1, work.resolve("agent-encrypted.log"))) {
+        // port + 1 is the first agent's S3 endpoint (AgentUnderTest.s3Port).
+        Path config = writeConfig(dir, bucket, port + 2, keys);
+        try (var agent = new AgentUnderTest(jar, config, port + 2, work.resolve("agent-encrypted.log"))) {
             var encrypted = new AgentTarget(http, agent.base, bucket);
             CellRunner.run(quick ? 20 : 50, 4, MIB, i -> encrypted.executePut("warmup-mib/" + i, MIB, -100_000L - i));
             CellRunner.run(quick ? 20 : 50, 4, MIB, i -> encrypted.executeGet("warmup-mib/" + i));
@@ -286,11 +297,15 @@ public final class AgentVsSeaweedFs {
                 url: %s
                 username: %s
                 password: %s
+              s3:
+                access-key-id: %s
+                secret-access-key: %s
             %smicronaut:
               server:
                 port: %d
             """.formatted(bucket, work.resolve("fallback"), env("KELP_S3_ENDPOINT"), env("KELP_S3_REGION"), env("KELP_S3_ACCESS_KEY"),
-            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), encryption, agentPort));
+            env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), S3_KEY_ID, S3_SECRET,
+            encryption, agentPort));
         return config;
     }
 

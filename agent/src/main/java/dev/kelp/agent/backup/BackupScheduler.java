@@ -1,5 +1,6 @@
 package dev.kelp.agent.backup;
 
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -22,7 +23,9 @@ final class BackupScheduler {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopping;
 
-    BackupScheduler(BackupSchedules schedules, BackupRunner runner) {
+    // The runner is resolved when a schedule fires, not at start: an eager bean that built the
+    // engine would turn a bad setting of another part into a failure of the whole context.
+    BackupScheduler(BackupSchedules schedules, BeanProvider<BackupRunner> runner) {
         var clock = Clock.systemUTC();
         for (BackupScheduleConfig schedule : schedules.all()) {
             CronSchedule cron = schedules.cron(schedule.name());
@@ -30,7 +33,7 @@ final class BackupScheduler {
         }
     }
 
-    private void loop(BackupScheduleConfig schedule, CronSchedule cron, BackupRunner runner, Clock clock) {
+    private void loop(BackupScheduleConfig schedule, CronSchedule cron, BeanProvider<BackupRunner> runner, Clock clock) {
         while (!stopping) {
             var next = cron.nextAfter(clock.instant());
             if (next.isEmpty()) {
@@ -47,7 +50,7 @@ final class BackupScheduler {
                 continue;
             }
             try {
-                runner.runIfLeaseFree(schedule);
+                runner.get().runIfLeaseFree(schedule);
             } catch (RuntimeException e) {
                 // e.g. the metadata database is down, so no lease can be had: the next firing tries again.
                 LOG.warn("backup schedule {} could not run at {}: {}", schedule.name(), next.get(), e.getMessage());

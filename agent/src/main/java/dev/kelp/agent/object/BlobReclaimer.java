@@ -6,13 +6,13 @@ import dev.kelp.agent.metadata.MetadataStore.BlobRef;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +35,11 @@ public final class BlobReclaimer {
     private static final Logger LOG = LoggerFactory.getLogger(BlobReclaimer.class);
     private static final int BATCH = 500;
 
-    private final MetadataStore metadata;
-    private final BlobStore local;
-    private final Optional<BlobStore> remote;
+    // Resolved when a round runs, not at start: an eager bean that built the stores would turn a
+    // bad kelp.fallback setting into a failure of the whole context instead of that bean's.
+    private final BeanProvider<MetadataStore> metadataProvider;
+    private final BeanProvider<BlobStore> localProvider;
+    private final BeanProvider<BlobStore> remoteProvider;
     private final Duration after;
     private final Clock clock = Clock.systemUTC();
     private final Counter reclaimed;
@@ -49,14 +51,15 @@ public final class BlobReclaimer {
      * @param after    how long a blob stays unreferenced before its bytes are deleted
      * @param interval how often the reclaimer looks
      */
-    BlobReclaimer(MetadataStore metadata, @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, MeterRegistry meters,
+    BlobReclaimer(BeanProvider<MetadataStore> metadata, @Named("local") BeanProvider<BlobStore> local,
+                  @Named("remote") BeanProvider<BlobStore> remote, MeterRegistry meters,
                   @Value("${kelp.reclaim.after:10m}") Duration after, @Value("${kelp.reclaim.interval:1m}") Duration interval) {
         if (after.isNegative() || interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("kelp.reclaim.after must not be negative and kelp.reclaim.interval must be positive");
         }
-        this.metadata = metadata;
-        this.local = local;
-        this.remote = remote;
+        this.metadataProvider = metadata;
+        this.localProvider = local;
+        this.remoteProvider = remote;
         this.after = after;
         this.reclaimed = meters.counter("kelp.blobs.reclaimed");
         this.reclaimedBytes = meters.counter("kelp.blobs.reclaimed.bytes");
@@ -65,6 +68,7 @@ public final class BlobReclaimer {
 
     /** One round: every blob unreferenced long enough, in batches; how many were reclaimed. */
     public int reclaimNow() {
+        MetadataStore metadata = metadataProvider.get();
         int total = 0;
         while (true) {
             var batch = metadata.unreferencedBlobs(clock.instant().minus(after), BATCH);
@@ -86,8 +90,10 @@ public final class BlobReclaimer {
     private void deleteBytes(BlobRef blob) {
         // SeaweedFS first: if it cannot be reached the reclaim rolls back and the local copy, if
         // any, still serves nobody but costs nothing; the next round tries again.
-        remote.ifPresent(r -> r.delete(blob.bucket(), blob.hash()));
-        local.delete(blob.bucket(), blob.hash());
+        if (remoteProvider.isPresent()) {
+            remoteProvider.get().delete(blob.bucket(), blob.hash());
+        }
+        localProvider.get().delete(blob.bucket(), blob.hash());
     }
 
     private void reclaimSafely() {

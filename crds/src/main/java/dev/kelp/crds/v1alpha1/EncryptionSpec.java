@@ -11,7 +11,7 @@ public class EncryptionSpec {
     @Required
     @Size(max = 253)
     @Pattern(Constraints.OBJECT_NAME)
-    @JsonPropertyDescription("Name of a Secret in this namespace whose key named key holds 32 random bytes, the AES-256-GCM key. Objects written with a key cannot be read without it: keep the Secret.")
+    @JsonPropertyDescription("Name of a Secret in this namespace whose entry key holds the active AES-256 key-encryption key (32 random bytes, raw or base64), and whose optional entry previous-keys holds older keys (base64, one a line) still accepted while the agents re-wrap every blob to the active one. The Secret is mounted, so a rotation reaches running agents without a restart (docs/encryption.md). Objects written with a key cannot be read without it: keep the Secret.")
     private String keySecret;
 
     public String getKeySecret() {

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What a platform team declares for the pods that opt in. */
+@ValidationRule(value = "!has(self.s3) || !has(self.s3.port) || (self.s3.port != (has(self.agent) && has(self.agent.port) ? self.agent.port : 8780) && self.s3.port != (has(self.agent) && has(self.agent.port) ? self.agent.port : 8780) + 1)",
+    message = "s3.port must differ from agent.port and from agent.port + 1 (the agent's health port)")
 public class StoragePolicySpec {
 
     @SchemaFrom(type = LabelSelectorSchema.class)
@@ -60,6 +62,9 @@ public class StoragePolicySpec {
 
     @JsonPropertyDescription("How the agent drains its fallback queue to SeaweedFS once it is healthy again.")
     private SyncSpec sync;
+
+    @JsonPropertyDescription("The agent's S3-compatible endpoint on loopback, so apps that already speak S3 (AWS SDKs, boto3, rclone) get Kelp by changing their endpoint URL. Absent: the agents serve only the native API. See docs/s3.md.")
+    private S3EndpointSpec s3;
 
     @JsonPropertyDescription("The agent container injected into each selected pod.")
     private AgentSpec agent;
@@ -162,6 +167,14 @@ public class StoragePolicySpec {
 
     public void setSignedUrls(SignedUrlsSpec signedUrls) {
         this.signedUrls = signedUrls;
+    }
+
+    public S3EndpointSpec getS3() {
+        return s3;
+    }
+
+    public void setS3(S3EndpointSpec s3) {
+        this.s3 = s3;
     }
 
     public SyncSpec getSync() {

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +57,9 @@ public final class AgentSidecar {
             .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
             .addNewVolumeMount().withName(FALLBACK_VOLUME).withMountPath(FALLBACK_DIR).endVolumeMount()
             .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
+            .addAllToVolumeMounts(AgentVolumes.encryption(policy)
+                .map(v -> new VolumeMountBuilder().withName(v.getName()).withMountPath(InjectionContract.ENCRYPTION_DIR).withReadOnly(true).build())
+                .stream().toList())
             // The JVM needs a few seconds to start on a small CPU request: the startup probe
             // gives it two minutes, and until it passes the app does not start (native sidecar).
             .withStartupProbe(probe("/health/liveness", 1, 2, 60))
@@ -120,11 +124,13 @@ public final class AgentSidecar {
             env.add(secret("KELP_EVENTS_CASSANDRA_USERNAME", s, "username", true));
             env.add(secret("KELP_EVENTS_CASSANDRA_PASSWORD", s, "password", true));
         }
+        if (spec.getS3() != null && spec.getS3().getCredentialsSecret() != null && !Boolean.FALSE.equals(spec.getS3().getEnabled())) {
+            String s = spec.getS3().getCredentialsSecret();
+            env.add(secret("KELP_S3_ACCESS_KEY_ID", s, "accessKey", false));
+            env.add(secret("KELP_S3_SECRET_ACCESS_KEY", s, "secretKey", false));
+        }
         if (spec.getSignedUrls() != null) {
             env.add(secret("KELP_SIGNED_URLS_KEY", spec.getSignedUrls().getKeySecret(), "key", false));
-        }
-        if (spec.getEncryption() != null) {
-            env.add(secret("KELP_ENCRYPTION_KEY", spec.getEncryption().getKeySecret(), "key", false));
         }
         return env;
     }

@@ -5,7 +5,9 @@ import dev.kelp.crds.v1alpha1.StoragePolicy;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The volumes the agent needs: its configuration, its fallback volume and a small /tmp.
@@ -29,12 +31,27 @@ public final class AgentVolumes {
 
     public static List<Volume> of(StoragePolicy policy) {
         String name = policy.getMetadata().getName();
-        return List.of(
+        var volumes = new ArrayList<Volume>(List.of(
             new VolumeBuilder().withName(InjectionContract.CONFIG_VOLUME)
                 .withNewConfigMap().withName(InjectionContract.configMapName(name)).endConfigMap().build(),
             fallback(name, policy.getSpec().getFallback()),
             new VolumeBuilder().withName(InjectionContract.TMP_VOLUME)
-                .withNewEmptyDir().withSizeLimit(TMP_SIZE).endEmptyDir().build());
+                .withNewEmptyDir().withSizeLimit(TMP_SIZE).endEmptyDir().build()));
+        encryption(policy).ifPresent(volumes::add);
+        return List.copyOf(volumes);
+    }
+
+    /**
+     * The encryption key Secret as files: kubelet updates a mounted Secret in place (an env var
+     * never changes), so a rotated key reaches a running agent, which re-reads the directory.
+     */
+    static Optional<Volume> encryption(StoragePolicy policy) {
+        var encryption = policy.getSpec().getEncryption();
+        if (encryption == null || encryption.getKeySecret() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new VolumeBuilder().withName(InjectionContract.ENCRYPTION_VOLUME)
+            .withNewSecret().withSecretName(encryption.getKeySecret()).endSecret().build());
     }
 
     static Volume fallback(String policy, FallbackSpec fallback) {

@@ -22,6 +22,9 @@ public final class InjectionContract {
     public static final String CONFIG_DIR = "/etc/kelp";
     public static final String CONFIG_FILE = CONFIG_DIR + "/agent.yml";
     public static final String FALLBACK_DIR = "/var/lib/kelp";
+    /** The policy's encryption key Secret, mounted (not passed as env) so a rotation reaches running agents. */
+    public static final String ENCRYPTION_VOLUME = "kelp-encryption";
+    public static final String ENCRYPTION_DIR = "/etc/kelp-encryption";
 
     /** Where the agent image keeps its jar; the container's command runs it. */
     public static final String AGENT_JAR = "/opt/kelp/kelp-agent.jar";

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.kelp.crds.v1alpha1.BackupRetention;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
+import dev.kelp.crds.v1alpha1.S3EndpointAuth;
+import dev.kelp.crds.v1alpha1.S3EndpointSpec;
 import dev.kelp.crds.v1alpha1.S3Target;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.crds.v1alpha1.TierMatch;
 import dev.kelp.crds.v1alpha1.TierRule;
+import dev.kelp.operator.inject.InjectionContract;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.RoundingMode;
 import java.util.Comparator;
@@ -76,6 +79,19 @@ public final class AgentConfigRenderer {
         if (spec.getSync() != null) {
             putIfSet(section(kelp, "sync"), "concurrency", spec.getSync().getConcurrency());
         }
+        if (spec.getVersioning() != null) {
+            var versioning = section(kelp, "versioning");
+            versioning.put("enabled", true);
+            putIfSet(versioning, "keep-last", spec.getVersioning().getKeepLast());
+            if (spec.getVersioning().getKeepFor() != null) {
+                versioning.put("keep-for", GoDuration.forAgent(spec.getVersioning().getKeepFor()));
+            }
+        }
+        if (spec.getEncryption() != null) {
+            var encryption = section(kelp, "encryption");
+            encryption.put("enabled", true);
+            encryption.put("key-dir", InjectionContract.ENCRYPTION_DIR);
+        }
         report.ifPresent(r -> {
             var reportSection = section(kelp, "report");
             reportSection.put("url", r.url());
@@ -92,8 +108,18 @@ public final class AgentConfigRenderer {
                 .map(AgentConfigRenderer::backupSchedule).toList());
         }
 
-        var micronaut = new LinkedHashMap<String, Object>();
         int port = spec.getAgent() != null && spec.getAgent().getPort() != null ? spec.getAgent().getPort() : DEFAULT_AGENT_PORT;
+        // Always rendered: the agent's own default port (8781) is the health port in a pod.
+        var s3 = section(kelp, "s3");
+        S3EndpointSpec s3Spec = spec.getS3();
+        boolean s3Enabled = s3Spec != null && !Boolean.FALSE.equals(s3Spec.getEnabled());
+        s3.put("enabled", s3Enabled);
+        if (s3Enabled) {
+            s3.put("port", s3Spec.getPort() != null ? s3Spec.getPort() : port + 2);
+            s3.put("auth", s3Spec.getAuth() == S3EndpointAuth.NONE ? "none" : "sigv4");
+        }
+
+        var micronaut = new LinkedHashMap<String, Object>();
         section(micronaut, "server").put("port", port);
         if (spec.getCache() != null && spec.getCache().getMaxBytes() != null) {
             // The agent's small-object cache is the Micronaut cache named small-objects, bounded by weight in bytes.

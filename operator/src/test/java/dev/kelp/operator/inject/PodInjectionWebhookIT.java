@@ -159,7 +159,7 @@ class PodInjectionWebhookIT {
         assertSecretRef(env, "KELP_EVENTS_CASSANDRA_USERNAME", "cassandra", "username", true);
         assertSecretRef(env, "KELP_EVENTS_CASSANDRA_PASSWORD", "cassandra", "password", true);
         assertSecretRef(env, "KELP_SIGNED_URLS_KEY", "signing", "key", null);
-        assertSecretRef(env, "KELP_ENCRYPTION_KEY", "aes", "key", null);
+        assertThat(env).as("the encryption key comes as a mounted Secret, which a rotation updates in place").doesNotContainKey("KELP_ENCRYPTION_KEY");
 
         assertThat(agent.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9001));
         assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/readiness");
@@ -175,9 +175,10 @@ class PodInjectionWebhookIT {
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
 
         assertThat(agent.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + Boolean.TRUE.equals(m.getReadOnly()))
-            .contains("kelp-config:/etc/kelp:true", "kelp-fallback:/var/lib/kelp:false");
+            .contains("kelp-config:/etc/kelp:true", "kelp-fallback:/var/lib/kelp:false", "kelp-encryption:/etc/kelp-encryption:true");
         Map<String, Volume> volumes = stored.getSpec().getVolumes().stream().collect(Collectors.toMap(Volume::getName, Function.identity()));
-        assertThat(volumes).containsKeys("data", "kelp-config", "kelp-fallback", "kelp-tmp");
+        assertThat(volumes).containsKeys("data", "kelp-config", "kelp-fallback", "kelp-tmp", "kelp-encryption");
+        assertThat(volumes.get("kelp-encryption").getSecret().getSecretName()).isEqualTo("aes");
         assertThat(volumes.get("kelp-config").getConfigMap().getName()).isEqualTo("kelp-agent-shop");
         assertThat(volumes.get("kelp-fallback").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("2Gi"));
 

@@ -46,10 +46,18 @@ class AgentConfigRendererTest {
             .containsEntry("kelp.events.cassandra.ttl", "2160h")
             .containsEntry("kelp.signed-urls.default-ttl", "10m")
             .containsEntry("kelp.sync.concurrency", 64)
+            .containsEntry("kelp.versioning.enabled", true)
+            .containsEntry("kelp.versioning.keep-last", 5)
+            .containsEntry("kelp.versioning.keep-for", "90m")
+            .containsEntry("kelp.encryption.enabled", true)
+            .containsEntry("kelp.encryption.key-dir", "/etc/kelp-encryption")
+            .containsEntry("kelp.s3.enabled", true)
+            .containsEntry("kelp.s3.port", 9790)
+            .containsEntry("kelp.s3.auth", "sigv4")
             .containsEntry("micronaut.server.port", 9780)
             .containsEntry("micronaut.caches.small-objects.maximum-weight", 128 << 20);
         assertThat(yaml).doesNotContain("seaweedfs-credentials", "kelp-postgres", "kelp-cassandra", "kelp-encryption-key",
-            "kelp-url-signing-key", "access-key", "secret-key", "password");
+            "kelp-url-signing-key", "kelp-s3-keys", "access-key", "secret-key", "password");
         assertThat(flat.keySet()).noneMatch(k -> k.startsWith("kelp.report"));
     }
 
@@ -76,8 +84,9 @@ class AgentConfigRendererTest {
         var flat = flatten(read(AgentConfigRenderer.render(policy, List.of(), List.of(), Optional.empty())));
 
         assertThat(flat.keySet()).containsExactlyInAnyOrder("kelp.storage.buckets", "kelp.fallback.dir",
-            "kelp.seaweedfs.endpoint", "kelp.seaweedfs.region", "micronaut.server.port");
-        assertThat(flat).containsEntry("kelp.seaweedfs.region", "us-east-1").containsEntry("micronaut.server.port", 8780);
+            "kelp.seaweedfs.endpoint", "kelp.seaweedfs.region", "kelp.s3.enabled", "micronaut.server.port");
+        assertThat(flat).containsEntry("kelp.seaweedfs.region", "us-east-1").containsEntry("micronaut.server.port", 8780)
+            .as("off, and said so: the agent's own default port is the health port in a pod").containsEntry("kelp.s3.enabled", false);
     }
 
     @Test
@@ -129,8 +138,8 @@ class AgentConfigRendererTest {
 
     /** Property names from the tables of docs/agent-config.md, each under its section's prefix. */
     private static Set<String> documentedProperties() throws Exception {
-        var section = Pattern.compile("^## `([a-z.-]+)`");
-        var row = Pattern.compile("^\\| `([a-z.\\[\\]-]+)`(?:, `([a-z.\\[\\]-]+)`)? \\|");
+        var section = Pattern.compile("^## `([a-z0-9.-]+)`");
+        var row = Pattern.compile("^\\| `([a-z0-9.\\[\\]-]+)`(?:, `([a-z0-9.\\[\\]-]+)`)? \\|");
         var out = new HashSet<String>();
         String prefix = "";
         for (String line : Files.readAllLines(ProvingGround.repoRoot().resolve("docs/agent-config.md"))) {

@@ -22,7 +22,8 @@ class RequiredSecretsTest {
             new RequiredSecrets.Requirement("metadata.connectionSecret", "kelp-postgres", List.of("url", "username", "password")),
             new RequiredSecrets.Requirement("events.connectionSecret", "kelp-cassandra", List.of("contactPoints", "localDatacenter")),
             new RequiredSecrets.Requirement("signedUrls.keySecret", "kelp-url-signing-key", List.of("key")),
-            new RequiredSecrets.Requirement("encryption.keySecret", "kelp-encryption-key", List.of("key")));
+            new RequiredSecrets.Requirement("encryption.keySecret", "kelp-encryption-key", List.of("key")),
+            new RequiredSecrets.Requirement("s3.credentialsSecret", "kelp-s3-keys", List.of("accessKey", "secretKey")));
     }
 
     @Test
@@ -44,6 +45,7 @@ class RequiredSecretsTest {
             "Secret seaweedfs-credentials (seaweedfs.credentialsSecret) has no key secretKey",
             "Secret kelp-url-signing-key (signedUrls.keySecret) does not exist",
             "Secret kelp-encryption-key (encryption.keySecret) does not exist",
+            "Secret kelp-s3-keys (s3.credentialsSecret) does not exist",
             "Secret kelp-url-signing-key (again) does not exist");
         assertThat(lookups).doesNotHaveDuplicates();
     }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SeaweedFS dies or hangs under the store, and comes back. Kills the instance that
  * {@code seaweedfs.sh} controls with this JVM's environment: export KELP_RUN and the
- * KELP_S3_PORT / KELP_WEED_*_PORT variables of a private instance before running it next to
+ * KELP_WEED_S3_PORT / KELP_WEED_*_PORT variables of a private instance before running it next to
  * other engineers (see docs/development.md); in CI it kills and restores the suite's own one.
  */
 class SeaweedFsOutageIT {

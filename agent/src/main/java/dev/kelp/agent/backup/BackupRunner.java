@@ -62,6 +62,7 @@ public class BackupRunner {
     private final MetadataSnapshot snapshots;
     private final StorageConfig storage;
     private final BackupRuns runs;
+    private final BackupBlobs blobs;
     private final BackupLeases leases;
     private final ObjectService objects;
     private final Optional<SeaweedFsConfig> seaweedfs;
@@ -76,12 +77,13 @@ public class BackupRunner {
      *                 it): how soon after its runner died another agent may run the schedule
      * @param concurrency blobs copied (and verified) at once
      */
-    public BackupRunner(MetadataSnapshot snapshots, StorageConfig storage, BackupRuns runs, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
+    public BackupRunner(MetadataSnapshot snapshots, StorageConfig storage, BackupRuns runs, BackupBlobs blobs, BackupLeases leases, ObjectService objects, Optional<SeaweedFsConfig> seaweedfs,
                         AgentIdentity identity, MeterRegistry meters, @Value("${kelp.backups.lease-ttl:60s}") Duration leaseTtl,
                         @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.snapshots = snapshots;
         this.storage = storage;
         this.runs = runs;
+        this.blobs = blobs;
         this.leases = leases;
         this.objects = objects;
         this.seaweedfs = seaweedfs;
@@ -185,10 +187,10 @@ public class BackupRunner {
     }
 
     private void copyMissingBlobs(BackupTarget target, Path snapshotFile, Counts counts, LeaseRenewal lease) throws IOException {
-        Set<String> present = target.blobHashes();
+        Set<String> present = new HashSet<>(target.blobNames());
         try (InputStream in = Files.newInputStream(snapshotFile); var copies = new BoundedParallel(concurrency)) {
             SnapshotEntry.readAll(in, entry -> {
-                if (!present.add(entry.hash())) {
+                if (BackupBlobs.present(present, entry.hash()) || !present.add(entry.hash())) {
                     return;
                 }
                 lease.check();
@@ -206,10 +208,11 @@ public class BackupRunner {
         ObjectRecord record = new ObjectRecord(entry.bucket(), entry.key(), 0, entry.contentHash(), entry.size(),
             entry.contentType(), entry.userMetadata(), entry.created());
         try (var content = new DigestInputStream(objects.openForCopy(record), sha256())) {
-            target.put(target.blobKey(entry.hash()), content, entry.size());
+            blobs.write(target, entry.hash(), entry.size(), content);
             var actual = ContentHash.of(content.getMessageDigest());
             if (!actual.equals(entry.contentHash())) {
-                target.delete(target.blobKey(entry.hash()));
+                target.deleteBlob(entry.hash());
+                target.deleteBlob(entry.hash() + dev.kelp.agent.encryption.BlobEncryption.ENCRYPTED_SUFFIX);
                 throw new IllegalStateException("object " + entry.bucket() + "/" + entry.key() + " read back with SHA-256 "
                     + actual.hex() + ", not " + entry.hash() + ": its stored bytes are damaged; not backed up");
             }
@@ -232,8 +235,8 @@ public class BackupRunner {
         }
     }
 
-    private static void verifyBlob(BackupTarget target, SnapshotEntry entry) {
-        try (var content = new DigestInputStream(target.open(target.blobKey(entry.hash())), sha256())) {
+    private void verifyBlob(BackupTarget target, SnapshotEntry entry) {
+        try (var content = new DigestInputStream(blobs.open(target, entry.hash()), sha256())) {
             content.transferTo(OutputStream.nullOutputStream());
             var actual = ContentHash.of(content.getMessageDigest());
             if (!actual.equals(entry.contentHash())) {
@@ -276,7 +279,8 @@ public class BackupRunner {
                         .ifPresent(bytes -> SnapshotEntry.readAll(new java.io.ByteArrayInputStream(bytes), e -> needed.add(e.hash())));
                 }
             }
-            long removed = target.blobHashes().stream().filter(h -> !needed.contains(h)).peek(h -> target.delete(target.blobKey(h))).count();
+            long removed = target.blobNames().stream().filter(name -> !needed.contains(BackupBlobs.hashOf(name)))
+                .peek(target::deleteBlob).count();
             if (removed > 0) {
                 LOG.info("backup {}: removed {} blobs no kept run needs", schedule.name(), removed);
             }

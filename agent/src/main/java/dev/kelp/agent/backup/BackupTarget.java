@@ -1,6 +1,10 @@
 package dev.kelp.agent.backup;
 
+import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
+import dev.kelp.agent.encryption.BlobEncryption;
+import dev.kelp.agent.encryption.EncryptedSource;
+import dev.kelp.agent.object.ContentHash;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
@@ -105,17 +109,69 @@ final class BackupTarget implements AutoCloseable {
         return root + "blobs/" + hash;
     }
 
+    /** Where a blob is kept sealed (docs/encryption.md's format), for policies with encryption at rest. */
+    String sealedBlobKey(String hash) {
+        return blobKey(hash) + BlobEncryption.ENCRYPTED_SUFFIX;
+    }
+
+    /** What a sealed blob's key wrap is bound to: the target, so a blob cannot pass for another target's. */
+    String sealingBinding() {
+        return "backup:" + bucket + "/" + root;
+    }
+
+    /** The stored bytes of a sealed blob, for {@link BlobEncryption#open}: ranged GETs, no key records. */
+    EncryptedSource sealedSource(String hash) {
+        String key = sealedBlobKey(hash);
+        return new EncryptedSource() {
+            @Override
+            public InputStream open(long from, long length) {
+                String range = length < 0 ? "bytes=" + from + "-" : "bytes=" + from + "-" + (from + length - 1);
+                try {
+                    return client.getObject(b -> b.bucket(bucket).key(key).range(range));
+                } catch (NoSuchKeyException e) {
+                    throw new BlobNotFoundException(bucket, new ContentHash(hash));
+                }
+            }
+
+            @Override
+            public Optional<byte[]> override() {
+                return Optional.empty();
+            }
+        };
+    }
+
+    boolean exists(String key) {
+        try {
+            client.headObject(b -> b.bucket(bucket).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     String runKey(String runId, String name) {
         return root + "runs/" + runId + "/" + name;
     }
 
-    /** Every blob hash stored under this schedule, listed once per run: incremental by content hash. */
-    Set<String> blobHashes() {
-        var hashes = new HashSet<String>();
+    /**
+     * Every blob stored under this schedule, listed once per run (incremental by content hash),
+     * by name: the hash, with {@link BlobEncryption#ENCRYPTED_SUFFIX} when it is kept sealed.
+     */
+    Set<String> blobNames() {
+        var names = new HashSet<String>();
         String prefix = root + "blobs/";
         client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()
-            .forEach(o -> hashes.add(o.key().substring(prefix.length())));
-        return hashes;
+            .forEach(o -> names.add(o.key().substring(prefix.length())));
+        return names;
+    }
+
+    void deleteBlob(String name) {
+        delete(root + "blobs/" + name);
     }
 
     /** Ids of every run with a manifest, oldest first (ids sort by start time). */

@@ -40,17 +40,19 @@ public class RestoreService {
     private final BackupSchedules schedules;
     private final ObjectService objects;
     private final BlobStaging staging;
+    private final BackupBlobs blobs;
     private final StorageConfig storage;
     private final Optional<SeaweedFsConfig> seaweedfs;
     private final Map<String, Restore> restores = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private final int concurrency;
 
-    RestoreService(BackupSchedules schedules, ObjectService objects, BlobStaging staging, StorageConfig storage,
+    RestoreService(BackupSchedules schedules, ObjectService objects, BlobStaging staging, BackupBlobs blobs, StorageConfig storage,
                    Optional<SeaweedFsConfig> seaweedfs, @Value("${kelp.backups.concurrency:8}") int concurrency) {
         this.schedules = schedules;
         this.objects = objects;
         this.staging = staging;
+        this.blobs = blobs;
         this.storage = storage;
         this.seaweedfs = seaweedfs;
         this.concurrency = Math.max(1, concurrency);
@@ -198,7 +200,7 @@ public class RestoreService {
     }
 
     private void restoreOne(BackupTarget target, SnapshotEntry entry, String into) throws IOException {
-        try (InputStream blob = target.open(target.blobKey(entry.hash())); StagedBlob staged = staging.stage(blob, Long.MAX_VALUE)) {
+        try (InputStream blob = blobs.open(target, entry.hash()); StagedBlob staged = staging.stage(blob, Long.MAX_VALUE)) {
             if (!staged.hash().equals(entry.contentHash())) {
                 throw new IllegalStateException("the backup's copy reads with SHA-256 " + staged.hash().hex() + ", not " + entry.hash()
                     + ": damaged, not restored");

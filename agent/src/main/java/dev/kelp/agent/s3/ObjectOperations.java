@@ -8,6 +8,7 @@ import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.PutRequest;
 import dev.kelp.agent.object.StorageConfig;
+import dev.kelp.agent.versions.VersioningConfig;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,11 +47,14 @@ final class ObjectOperations {
     private final ObjectService objects;
     private final BlobStaging staging;
     private final StorageConfig storage;
+    /** S3 names versions only in versioned buckets; an unversioned bucket's answers carry none. */
+    private final boolean versioned;
 
-    ObjectOperations(ObjectService objects, BlobStaging staging, StorageConfig storage) {
+    ObjectOperations(ObjectService objects, BlobStaging staging, StorageConfig storage, VersioningConfig versioning) {
         this.objects = objects;
         this.staging = staging;
         this.storage = storage;
+        this.versioned = versioning.enabled();
     }
 
     S3Response put(S3Request request, SigV4Verifier.Verified verified, InputStream raw) {
@@ -72,7 +76,8 @@ final class ObjectOperations {
         }
         CheckedBody body = RequestBodies.decode(request, verified, raw);
         ObjectRecord stored = store(admission, body);
-        return S3Response.status(200).header("ETag", S3ETags.of(stored));
+        var response = S3Response.status(200).header("ETag", S3ETags.of(stored));
+        return versioned ? response.header("x-amz-version-id", stored.version()) : response;
     }
 
     /** Stages {@code body} as the engine would, then stores it with its MD5 (the S3 ETag) recorded. */
@@ -98,7 +103,9 @@ final class ObjectOperations {
     }
 
     S3Response get(S3Request request, boolean headOnly) {
-        ObjectRecord record = objects.head(request.bucket(), request.key());
+        String versionId = request.param("versionId");
+        ObjectRecord record = versionId == null || versionId.equals("null") ? objects.head(request.bucket(), request.key())
+            : objects.headVersion(request.bucket(), request.key(), versionId);
         S3Response notModified = checkConditions(request, record);
         if (notModified != null) {
             return notModified;
@@ -116,6 +123,9 @@ final class ObjectOperations {
             response.header("Content-Range", range.contentRange(record.size()));
         }
         describe(response, record);
+        if (versioned) {
+            response.header("x-amz-version-id", record.version());
+        }
         override(response, request, "response-content-type", "Content-Type");
         override(response, request, "response-content-disposition", "Content-Disposition");
         override(response, request, "response-content-encoding", "Content-Encoding");
@@ -172,8 +182,18 @@ final class ObjectOperations {
     }
 
     S3Response delete(S3Request request) {
+        String versionId = request.param("versionId");
+        if (versionId != null && !versionId.equals("null")) {
+            // DeleteObject with a versionId removes that version for good (a marker too: undeleting).
+            var removed = objects.deleteVersion(request.bucket(), request.key(), versionId);
+            var response = S3Response.status(204).header("x-amz-version-id", removed.version());
+            return removed.deleteMarker() ? response.header("x-amz-delete-marker", "true") : response;
+        }
         try {
-            objects.delete(request.bucket(), request.key());
+            var deletion = objects.deleteObject(request.bucket(), request.key());
+            if (deletion.markerVersion() != null) {
+                return S3Response.status(204).header("x-amz-delete-marker", "true").header("x-amz-version-id", deletion.markerVersion());
+            }
         } catch (ObjectNotFoundException alreadyGone) {
             // S3's DELETE is idempotent: deleting what is not there succeeds.
         }

@@ -22,7 +22,7 @@ final class S3Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(S3Dispatcher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Bucket subresources the endpoint does not serve; asking for one is a clear 501, never a listing. */
-    private static final java.util.List<String> UNSUPPORTED = java.util.List.of("versioning", "versions", "tagging", "acl", "policy",
+    private static final java.util.List<String> UNSUPPORTED = java.util.List.of("tagging", "acl", "policy",
         "policyStatus", "lifecycle", "cors", "encryption", "website", "logging", "notification", "replication", "requestPayment",
         "object-lock", "retention", "legal-hold", "ownershipControls", "publicAccessBlock", "accelerate", "analytics", "inventory",
         "metrics", "intelligent-tiering", "restore", "select", "torrent", "attributes");
@@ -32,9 +32,12 @@ final class S3Dispatcher {
     private final BucketOperations buckets;
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
+    private final VersionOperations versions;
     private final Clock clock;
 
-    S3Dispatcher(S3Config config, BucketOperations buckets, ObjectOperations objects, MultipartOperations multipart) {
+    S3Dispatcher(S3Config config, BucketOperations buckets, ObjectOperations objects, MultipartOperations multipart,
+                 VersionOperations versions) {
+        this.versions = versions;
         this.config = config;
         this.verifier = new SigV4Verifier(config);
         this.buckets = buckets;
@@ -88,6 +91,16 @@ final class S3Dispatcher {
                     throw S3Exception.notImplemented("the bucket subresource ?" + sub);
                 }
             }
+            if (r.has("versioning")) {
+                return switch (method) {
+                    case "GET" -> versions.getVersioning(r.bucket());
+                    case "PUT" -> versions.putVersioning(r, readXml(r, verified, exchange));
+                    default -> throw new S3Exception(405, "MethodNotAllowed", "?versioning is GET or PUT");
+                };
+            }
+            if (r.has("versions") && method.equals("GET")) {
+                return versions.list(r);
+            }
             return switch (method) {
                 case "GET" -> r.has("location") ? buckets.location(r.bucket())
                     : r.has("uploads") ? listUploads(r)
@@ -109,8 +122,9 @@ final class S3Dispatcher {
                 throw S3Exception.notImplemented("the object subresource ?" + sub);
             }
         }
-        if (r.param("versionId") != null && !r.param("versionId").equals("null")) {
-            throw S3Exception.notImplemented("addressing an object version (versionId)");
+        if (r.param("versionId") != null && !r.param("versionId").equals("null")
+            && !(method.equals("GET") || method.equals("HEAD") || method.equals("DELETE")) ) {
+            throw S3Exception.notImplemented(method + " of an object version (versionId)");
         }
         return switch (method) {
             case "PUT" -> {
@@ -134,6 +148,14 @@ final class S3Dispatcher {
             }
             default -> throw new S3Exception(405, "MethodNotAllowed", "The specified method is not allowed against this resource");
         };
+    }
+
+    private static byte[] readXml(S3Request r, SigV4Verifier.Verified verified, S3Exchange exchange) throws IOException {
+        try {
+            return Xml.readBody(RequestBodies.decode(r, verified, exchange.body()));
+        } catch (S3BodyException e) {
+            throw e.error();
+        }
     }
 
     private S3Response listUploads(S3Request r) {

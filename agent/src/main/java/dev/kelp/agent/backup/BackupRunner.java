@@ -103,21 +103,30 @@ public class BackupRunner {
             LOG.info("backup {}: another agent holds the lease; not running", schedule.name());
             return Optional.empty();
         }
+        BackupManifest result;
         try (var renewal = LeaseRenewal.start(() -> leases.acquire(schedule.name(), runner, clock.instant(), leaseTtl), leaseTtl.dividedBy(4));
              var target = BackupTarget.open(schedule, seaweedfs)) {
-            BackupManifest result = run(schedule, target, renewal);
-            meters.counter("kelp.backup.runs", "schedule", schedule.name(), "phase", result.phase()).increment();
-            return Optional.of(result);
+            result = run(schedule, target, renewal);
+        } catch (RuntimeException unreachable) {
+            // Not even a manifest could be written (the target is down, or refuses us): the run
+            // still happened and failed, and the BackupSchedule's status must say so.
+            Instant now = clock.instant();
+            String why = "the backup target could not be reached: " + (unreachable.getMessage() == null ? unreachable : unreachable.getMessage());
+            LOG.warn("backup {} failed before it started: {}", schedule.name(), why);
+            result = BackupManifest.running(newRunId(now), schedule.name(), runner, now).failed(now, why);
+            runs.ran(result);
         } finally {
             leases.release(schedule.name(), runner);
         }
+        meters.counter("kelp.backup.runs", "schedule", schedule.name(), "phase", result.phase()).increment();
+        return Optional.of(result);
     }
 
     private BackupManifest run(BackupScheduleConfig schedule, BackupTarget target, LeaseRenewal lease) {
         Instant started = clock.instant();
         target.ensureBucket();
         failAbandonedRuns(target, started);
-        String id = RUN_ID.format(started) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        String id = newRunId(started);
         BackupManifest manifest = BackupManifest.running(id, schedule.name(), runner, started);
         target.put(target.runKey(id, "manifest.json"), manifest.toJson());
         runs.ran(manifest);
@@ -162,6 +171,10 @@ public class BackupRunner {
         }
         applyRetention(schedule, target);
         return manifest;
+    }
+
+    private static String newRunId(Instant started) {
+        return RUN_ID.format(started) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
     }
 
     private void failAbandonedRuns(BackupTarget target, Instant now) {

@@ -1,5 +1,6 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.stream.DirectChunks;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,12 +29,14 @@ final class S3ChannelHandler extends ChannelInboundHandlerAdapter {
 
     private final S3Server.Workers workers;
     private final S3Dispatcher dispatcher;
+    private final DirectChunks chunks;
     private RequestBody body;
     private S3Exchange exchange;
 
-    S3ChannelHandler(S3Server.Workers workers, S3Dispatcher dispatcher) {
+    S3ChannelHandler(S3Server.Workers workers, S3Dispatcher dispatcher, DirectChunks chunks) {
         this.workers = workers;
         this.dispatcher = dispatcher;
+        this.chunks = chunks;
     }
 
     @Override
@@ -59,7 +62,7 @@ final class S3ChannelHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             var requestBody = new java.util.concurrent.atomic.AtomicReference<RequestBody>();
-            var current = new S3Exchange(ctx.channel(), request, S3Dispatcher.newRequestId(), onFirstRead -> {
+            var current = new S3Exchange(ctx.channel(), request, S3Dispatcher.newRequestId(), chunks, onFirstRead -> {
                 var b = new RequestBody(() -> ctx.channel().eventLoop().execute(() -> readMore(ctx, requestBody.get())), onFirstRead);
                 requestBody.set(b);
                 return b;

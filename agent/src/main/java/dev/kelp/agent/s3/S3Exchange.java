@@ -1,5 +1,6 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.stream.DirectChunks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,23 +33,23 @@ final class S3Exchange {
 
     /** An error answered before the body was read: drain this much of it to keep the connection, close beyond. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
-    // As the native API's ContentBody: 256 KiB pieces; 8-64 KiB ones cost GET throughput in per-write overhead.
-    private static final int CHUNK = 256 * 1024;
-
     private final Channel channel;
     private final HttpRequest head;
     private final RequestBody body;
     private final String requestId;
+    private final DirectChunks chunks;
     private final Consumer<Boolean> onDone;
     private final boolean expectsContinue;
     private final Object writable = new Object();
     private volatile boolean continueSent;
     private volatile boolean responded;
 
-    S3Exchange(Channel channel, HttpRequest head, String requestId, RequestBody.Factory bodies, Consumer<Boolean> onDone) {
+    S3Exchange(Channel channel, HttpRequest head, String requestId, DirectChunks chunks, RequestBody.Factory bodies,
+               Consumer<Boolean> onDone) {
         this.channel = channel;
         this.head = head;
         this.requestId = requestId;
+        this.chunks = chunks;
         this.onDone = onDone;
         this.expectsContinue = HttpUtil.is100ContinueExpected(head);
         this.body = bodies.create(this::sendContinue);
@@ -111,22 +112,15 @@ final class S3Exchange {
             channel.write(http);
             try (InputStream in = response.stream) {
                 long left = response.length;
+                byte[] scratch = DirectChunks.scratchFor(left);
                 while (left > 0) {
                     awaitWritable();
-                    ByteBuf chunk = channel.alloc().buffer((int) Math.min(CHUNK, left));
-                    int n;
-                    try {
-                        n = chunk.writeBytes(in, (int) Math.min(CHUNK, left));
-                    } catch (IOException | RuntimeException e) {
-                        chunk.release();
-                        throw e;
-                    }
-                    if (n < 0) {
-                        chunk.release();
+                    ByteBuf piece = chunks.next(in, scratch, (int) Math.min(scratch.length, left));
+                    if (piece == null) {
                         throw new IOException("the object's content ended " + left + " bytes early");
                     }
-                    left -= n;
-                    channel.writeAndFlush(new DefaultHttpContent(chunk));
+                    left -= piece.readableBytes();
+                    channel.writeAndFlush(new DefaultHttpContent(piece));
                 }
             } catch (IOException | RuntimeException e) {
                 // The status line is out: the only honest thing left is to cut the connection,

@@ -1,5 +1,6 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.stream.DirectChunks;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
@@ -57,7 +58,7 @@ public class S3Server implements GracefulShutdownCapable {
     private Channel listener;
     private volatile boolean stopping;
 
-    S3Server(S3Config config, S3Dispatcher dispatcher, @Value("${micronaut.server.host:127.0.0.1}") String apiHost) {
+    S3Server(S3Config config, S3Dispatcher dispatcher, DirectChunks chunks, @Value("${micronaut.server.host:127.0.0.1}") String apiHost) {
         this.config = config;
         this.host = config.host() == null || config.host().isBlank() ? apiHost : config.host();
         this.workers = new Workers(config.workerThreads());
@@ -86,7 +87,7 @@ public class S3Server implements GracefulShutdownCapable {
                             }
                         })
                         .addLast(new HttpServerCodec(8192, 64 * 1024, 64 * 1024))
-                        .addLast(new S3ChannelHandler(workers, dispatcher));
+                        .addLast(new S3ChannelHandler(workers, dispatcher, chunks));
                 }
             });
         try {

@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -34,6 +35,8 @@ public record BackupScheduleConfig(
      * @param region    region to sign for at {@code endpoint}
      * @param accessKey access key for {@code endpoint}
      * @param secretKey secret key for {@code endpoint}
+     * @param credentialsSecret the Secret the keys come from, when they are not given here
+     * @param credentialsDir    where that Secret is mounted: files accessKey and secretKey
      */
     @ConfigurationProperties("target")
     public record Target(
@@ -42,7 +45,9 @@ public record BackupScheduleConfig(
         @Nullable URI endpoint,
         @Bindable(defaultValue = "us-east-1") String region,
         @Nullable String accessKey,
-        @Nullable String secretKey) {
+        @Nullable String secretKey,
+        @Nullable String credentialsSecret,
+        @Nullable Path credentialsDir) {
     }
 
     /** A backup is kept while any rule that is set keeps it (docs/backups.md). */

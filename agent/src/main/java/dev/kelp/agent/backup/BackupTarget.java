@@ -2,6 +2,7 @@ package dev.kelp.agent.backup;
 
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
+import dev.kelp.agent.config.MountedCredentials;
 import dev.kelp.agent.encryption.BlobEncryption;
 import dev.kelp.agent.encryption.EncryptedSource;
 import dev.kelp.agent.object.ContentHash;
@@ -60,7 +61,9 @@ final class BackupTarget implements AutoCloseable {
         if (target.endpoint() != null) {
             endpoint = target.endpoint();
             region = target.region();
-            credentials = credentials(target.accessKey(), target.secretKey());
+            credentials = target.accessKey() == null && target.credentialsDir() != null
+                ? new MountedCredentials(target.credentialsDir(), target.credentialsSecret())
+                : credentials(target.accessKey(), target.secretKey());
         } else {
             var weed = seaweedfs.orElseThrow(() -> new IllegalArgumentException("backup schedule " + schedule.name()
                 + " has no target endpoint and the agent has no SeaweedFS (kelp.seaweedfs.endpoint)"));

@@ -41,6 +41,11 @@ public final class AgentSidecar {
     }
 
     public static Container container(StoragePolicy policy, AgentDefaults defaults) {
+        return container(policy, defaults, false);
+    }
+
+    /** @param targetCredentials whether the pod has the target credentials volume to mount */
+    public static Container container(StoragePolicy policy, AgentDefaults defaults, boolean targetCredentials) {
         StoragePolicySpec spec = policy.getSpec();
         var agent = spec.getAgent();
         int port = agent != null && agent.getPort() != null ? agent.getPort() : InjectionContract.DEFAULT_AGENT_PORT;
@@ -60,6 +65,9 @@ public final class AgentSidecar {
             .addAllToVolumeMounts(AgentVolumes.encryption(policy)
                 .map(v -> new VolumeMountBuilder().withName(v.getName()).withMountPath(InjectionContract.ENCRYPTION_DIR).withReadOnly(true).build())
                 .stream().toList())
+            .addAllToVolumeMounts(targetCredentials
+                ? List.of(new VolumeMountBuilder().withName(InjectionContract.TARGETS_VOLUME).withMountPath(InjectionContract.TARGETS_DIR).withReadOnly(true).build())
+                : List.of())
             // The JVM needs a few seconds to start on a small CPU request: the startup probe
             // gives it two minutes, and until it passes the app does not start (native sidecar).
             .withStartupProbe(probe("/health/liveness", 1, 2, 60))

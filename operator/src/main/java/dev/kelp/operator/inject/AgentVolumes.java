@@ -2,15 +2,19 @@ package dev.kelp.operator.inject;
 
 import dev.kelp.crds.v1alpha1.FallbackSpec;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The volumes the agent needs: its configuration, its fallback volume and a small /tmp.
+ * The volumes the agent needs: its configuration, its fallback volume, a small /tmp, and the
+ * Secrets it reads keys from (encryption, target credentials).
  *
  * <p>The fallback volume is what the policy says: an emptyDir with its size limit; an
  * existing claim by name; or, for {@code pvc.size}, a generic ephemeral volume, a claim the
@@ -30,6 +34,11 @@ public final class AgentVolumes {
     }
 
     public static List<Volume> of(StoragePolicy policy) {
+        return of(policy, List.of());
+    }
+
+    /** @param targetSecrets the credentials Secrets of the policy's targets (the agent ConfigMap's annotation) */
+    public static List<Volume> of(StoragePolicy policy, List<String> targetSecrets) {
         String name = policy.getMetadata().getName();
         var volumes = new ArrayList<Volume>(List.of(
             new VolumeBuilder().withName(InjectionContract.CONFIG_VOLUME)
@@ -38,7 +47,37 @@ public final class AgentVolumes {
             new VolumeBuilder().withName(InjectionContract.TMP_VOLUME)
                 .withNewEmptyDir().withSizeLimit(TMP_SIZE).endEmptyDir().build()));
         encryption(policy).ifPresent(volumes::add);
+        targets(targetSecrets).ifPresent(volumes::add);
         return List.copyOf(volumes);
+    }
+
+    /**
+     * Each target credentials Secret under a directory of its own name. Optional: a Secret
+     * deleted or not yet made must not keep the pod from starting; the backup or tier run that
+     * needs it fails and says which Secret is missing.
+     */
+    static Optional<Volume> targets(List<String> secrets) {
+        if (secrets.isEmpty()) {
+            return Optional.empty();
+        }
+        var sources = secrets.stream().map(secret -> new VolumeProjectionBuilder().withNewSecret()
+                .withName(secret).withOptional(true)
+                .addNewItem().withKey("accessKey").withPath(secret + "/accessKey").endItem()
+                .addNewItem().withKey("secretKey").withPath(secret + "/secretKey").endItem()
+                .endSecret().build())
+            .toList();
+        return Optional.of(new VolumeBuilder().withName(InjectionContract.TARGETS_VOLUME)
+            .withNewProjected().withSources(sources).endProjected().build());
+    }
+
+    /** The target Secrets a rendered agent ConfigMap names. */
+    static List<String> targetSecrets(ConfigMap config) {
+        var annotations = config.getMetadata() == null ? null : config.getMetadata().getAnnotations();
+        String names = annotations == null ? null : annotations.get(InjectionContract.TARGET_SECRETS_ANNOTATION);
+        if (names == null || names.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).distinct().sorted().toList();
     }
 
     /**

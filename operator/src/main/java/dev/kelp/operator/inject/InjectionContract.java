@@ -25,6 +25,15 @@ public final class InjectionContract {
     /** The policy's encryption key Secret, mounted (not passed as env) so a rotation reaches running agents. */
     public static final String ENCRYPTION_VOLUME = "kelp-encryption";
     public static final String ENCRYPTION_DIR = "/etc/kelp-encryption";
+    /**
+     * The credentials Secrets of the policy's backup and cold-storage targets on other S3
+     * endpoints, each at {@code TARGETS_DIR/<secret>/accessKey|secretKey}, mounted (not copied)
+     * so the operator needs no right to create Secrets and a rotated key reaches running agents.
+     */
+    public static final String TARGETS_VOLUME = "kelp-targets";
+    public static final String TARGETS_DIR = "/etc/kelp-targets";
+    /** Annotation on the agent ConfigMap: the target credentials Secrets, comma-separated, for the webhook to mount. */
+    public static final String TARGET_SECRETS_ANNOTATION = "kelp.dev/target-secrets";
 
     /** Where the agent image keeps its jar; the container's command runs it. */
     public static final String AGENT_JAR = "/opt/kelp/kelp-agent.jar";

@@ -69,7 +69,8 @@ public final class PodInjector {
             return unavailable(action, name, "StoragePolicy \"" + name + "\" in namespace \"" + namespace + "\" has no agent configuration yet (ConfigMap \""
                 + InjectionContract.configMapName(name) + "\" not found); the operator renders it when it reconciles the policy");
         }
-        var patch = PodPatch.of(pod, AgentSidecar.container(policy, defaults), AgentVolumes.of(policy),
+        var targetSecrets = AgentVolumes.targetSecrets(config.get());
+        var patch = PodPatch.of(pod, AgentSidecar.container(policy, defaults, !targetSecrets.isEmpty()), AgentVolumes.of(policy, targetSecrets),
             Map.of(InjectionContract.POLICY_LABEL, name),
             Map.of(InjectionContract.INJECTED_ANNOTATION, configHash(config.get())),
             defaults.drain());

@@ -1,6 +1,7 @@
 package dev.kelp.operator.policy;
 
 import dev.kelp.crds.v1alpha1.StoragePolicy;
+import dev.kelp.operator.inject.InjectionContract;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -9,7 +10,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The ConfigMap {@code kelp-agent-<policy>} as docs/operator.md specifies it, built from a rendered agent.yml. */
 public final class AgentConfigMap {
@@ -32,6 +36,11 @@ public final class AgentConfigMap {
     }
 
     public static ConfigMap desired(StoragePolicy policy, String agentYml, Optional<ReportTarget> report) {
+        return desired(policy, agentYml, report, Set.of());
+    }
+
+    /** @param targetSecrets what the webhook mounts for the targets ({@link InjectionContract#TARGET_SECRETS_ANNOTATION}) */
+    public static ConfigMap desired(StoragePolicy policy, String agentYml, Optional<ReportTarget> report, Set<String> targetSecrets) {
         var meta = policy.getMetadata();
         var data = new LinkedHashMap<String, String>();
         data.put(CONFIG_KEY, agentYml);
@@ -43,6 +52,8 @@ public final class AgentConfigMap {
                 .addToLabels(POLICY_LABEL, meta.getName())
                 .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
                 .addToAnnotations(HASH_ANNOTATION, hash(agentYml))
+                .addToAnnotations(targetSecrets.isEmpty() ? Map.of() : Map.of(InjectionContract.TARGET_SECRETS_ANNOTATION,
+                    String.join(",", new TreeSet<>(targetSecrets))))
                 .withOwnerReferences(new OwnerReferenceBuilder()
                     .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
                     .withName(meta.getName()).withUid(meta.getUid())

@@ -21,6 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Turns a StoragePolicy, with the TierRules and BackupSchedules that name it, into the
@@ -187,7 +190,10 @@ public final class AgentConfigRenderer {
         return out;
     }
 
-    /** A target names its credentials Secret, never its keys: the agent will get them as env vars. */
+    /**
+     * A target names its credentials Secret, never its keys: the webhook mounts the Secret and
+     * the agent reads the keys from {@code credentials-dir}.
+     */
     private static Map<String, Object> target(S3Target target) {
         var out = new LinkedHashMap<String, Object>();
         out.put("bucket", target.getBucket());
@@ -197,7 +203,19 @@ public final class AgentConfigRenderer {
             out.put("region", Optional.ofNullable(target.getRegion()).orElse(DEFAULT_REGION));
         }
         putIfSet(out, "credentials-secret", target.getCredentialsSecret());
+        if (target.getCredentialsSecret() != null) {
+            out.put("credentials-dir", InjectionContract.TARGETS_DIR + "/" + target.getCredentialsSecret());
+        }
         return out;
+    }
+
+    /** The credentials Secrets the targets of these rules and schedules name, sorted: what the webhook mounts. */
+    public static SortedSet<String> targetSecrets(List<TierRule> tierRules, List<BackupSchedule> backupSchedules) {
+        var secrets = new TreeSet<String>();
+        Stream.concat(tierRules.stream().map(r -> r.getSpec().getTarget()), backupSchedules.stream().map(b -> b.getSpec().getTarget()))
+            .filter(t -> t != null && t.getCredentialsSecret() != null)
+            .forEach(t -> secrets.add(t.getCredentialsSecret()));
+        return secrets;
     }
 
     /** Sections opened for optional settings that were all absent are left out, not rendered as {}. */

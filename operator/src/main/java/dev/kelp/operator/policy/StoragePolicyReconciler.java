@@ -112,7 +112,7 @@ public class StoragePolicyReconciler implements Reconciler<StoragePolicy>, Clean
         List<TierRule> rules = tierRules.list(namespace, r -> meta.getName().equals(r.getSpec().getPolicyRef().getName())).toList();
         List<BackupSchedule> schedules = backupSchedules.list(namespace, b -> meta.getName().equals(b.getSpec().getPolicyRef().getName())).toList();
         String agentYml = AgentConfigRenderer.render(policy, rules, schedules, report);
-        ConfigMap desired = AgentConfigMap.desired(policy, agentYml, report);
+        ConfigMap desired = AgentConfigMap.desired(policy, agentYml, report, AgentConfigRenderer.targetSecrets(rules, schedules));
         ConfigMap stored = configMaps.get(new ResourceID(AgentConfigMap.name(meta.getName()), namespace)).orElse(null);
         if (!AgentConfigMap.upToDate(stored, desired)) {
             context.getClient().configMaps().inNamespace(namespace).resource(desired)

@@ -116,6 +116,32 @@ class PodInjectorTest {
     }
 
     @Test
+    void targetCredentialsSecretsAreMountedEachInADirectoryOfItsName() {
+        policies.add(policy("p", null));
+        configs.add(new ConfigMapBuilder().withNewMetadata().withName("kelp-agent-p")
+            .addToAnnotations("kelp.dev/target-secrets", "offsite,archive").endMetadata().build());
+
+        var decision = injector.decide(pod(true, "p", null), "ns");
+
+        assertThat(decision).isInstanceOfSatisfying(InjectionDecision.Inject.class, i -> assertThat(i.patch().toString())
+            .contains("\"mountPath\":\"/etc/kelp-targets\"", "\"name\":\"kelp-targets\"",
+                "\"path\":\"archive/accessKey\"", "\"path\":\"offsite/secretKey\"", "\"optional\":true"));
+        var volume = AgentVolumes.targets(List.of("archive", "offsite")).orElseThrow();
+        assertThat(volume.getProjected().getSources()).extracting(s -> s.getSecret().getName()).containsExactly("archive", "offsite");
+        assertThat(AgentVolumes.targets(List.of())).isEmpty();
+    }
+
+    @Test
+    void withoutTargetSecretsThereIsNoTargetsVolume() {
+        rendered(policy("p", null));
+
+        var decision = injector.decide(pod(true, "p", null), "ns");
+
+        assertThat(decision).isInstanceOfSatisfying(InjectionDecision.Inject.class,
+            i -> assertThat(i.patch().toString()).doesNotContain("kelp-targets"));
+    }
+
+    @Test
     void theConfigHashIsTheReconcilersAnnotationOrTheSha256OfAgentYml() {
         var annotated = new ConfigMapBuilder().withNewMetadata().addToAnnotations("kelp.dev/config-hash", "abc").endMetadata().build();
         var bare = new ConfigMapBuilder().withNewMetadata().endMetadata().addToData("agent.yml", "").build();

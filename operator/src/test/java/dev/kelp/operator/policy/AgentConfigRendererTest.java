@@ -115,7 +115,8 @@ class AgentConfigRendererTest {
                 .containsEntry("content-types", List.of("application/pdf", "image/*"))
                 .containsEntry("min-size", 1 << 20).containsEntry("max-size", 5L << 30);
             assertThat((Map<String, Object>) r.get("target")).containsEntry("bucket", "cards-cold")
-                .containsEntry("endpoint", "https://s3.eu-west-1.amazonaws.com").containsEntry("credentials-secret", "aws-cold-credentials");
+                .containsEntry("endpoint", "https://s3.eu-west-1.amazonaws.com").containsEntry("credentials-secret", "aws-cold-credentials")
+                .containsEntry("credentials-dir", "/etc/kelp-targets/aws-cold-credentials");
         });
         var schedules = (List<Map<String, Object>>) ((Map<String, Object>) kelp.get("backups")).get("schedules");
         assertThat(schedules).singleElement().satisfies(s -> {
@@ -123,7 +124,14 @@ class AgentConfigRendererTest {
                 .containsEntry("verify", true).containsEntry("suspend", false);
             assertThat((Map<String, Object>) s.get("retention")).containsEntry("keep-last", 7).containsEntry("keep-for", "2160h")
                 .containsEntry("daily", 7).containsEntry("weekly", 4).containsEntry("monthly", 12);
+            assertThat((Map<String, Object>) s.get("target")).containsEntry("credentials-dir", "/etc/kelp-targets/backup-credentials");
         });
+        // What the webhook mounts, and the ConfigMap says so for it.
+        assertThat(AgentConfigRenderer.targetSecrets(List.of(rule), List.of(backup))).containsExactly("aws-cold-credentials", "backup-credentials");
+        var configMap = AgentConfigMap.desired(policy, "kelp: {}\n", Optional.empty(), AgentConfigRenderer.targetSecrets(List.of(rule), List.of(backup)));
+        assertThat(configMap.getMetadata().getAnnotations()).containsEntry("kelp.dev/target-secrets", "aws-cold-credentials,backup-credentials");
+        assertThat(AgentConfigMap.desired(policy, "kelp: {}\n", Optional.empty()).getMetadata().getAnnotations())
+            .doesNotContainKey("kelp.dev/target-secrets");
     }
 
     @Test

@@ -31,8 +31,8 @@ interface BlobRepository extends GenericRepository<BlobRow, BlobRow.BlobId> {
         WHERE bucket = :bucket AND hash = :hash AND ref_count > 0""")
     int updateDropReference(String bucket, String hash, Instant now);
 
-    @Query("SELECT COUNT(*) FROM blobs WHERE bucket = :bucket AND hash = :hash AND ref_count > 0")
-    long countLive(String bucket, String hash);
+    @Query("SELECT ref_count FROM blobs WHERE bucket = :bucket AND hash = :hash")
+    Optional<Long> findRefCount(String bucket, String hash);
 
     @Query("SELECT ref_count FROM blobs WHERE bucket = :bucket AND hash = :hash FOR UPDATE")
     Optional<Long> findRefCountForUpdate(String bucket, String hash);

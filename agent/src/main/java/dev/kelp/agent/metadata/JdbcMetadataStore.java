@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -150,8 +151,8 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
-    public boolean hasLiveBlob(String bucket, ContentHash hash) {
-        return run("hasLiveBlob", () -> blobs.countLive(bucket, hash.hex()) > 0);
+    public OptionalLong blobReferences(String bucket, ContentHash hash) {
+        return run("blobReferences", () -> blobs.findRefCount(bucket, hash.hex()).map(OptionalLong::of).orElse(OptionalLong.empty()));
     }
 
     @Override

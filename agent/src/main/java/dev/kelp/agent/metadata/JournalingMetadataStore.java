@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -356,11 +357,12 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public boolean hasLiveBlob(String bucket, ContentHash hash) {
+    public OptionalLong blobReferences(String bucket, ContentHash hash) {
         if (journal.holdsReference(bucket, hash)) {
-            return true;
+            // A journaled write refers to it: live, whatever the database says until the replay.
+            return OptionalLong.of(1);
         }
-        return fromDatabase(() -> database.hasLiveBlob(bucket, hash));
+        return fromDatabase(() -> database.blobReferences(bucket, hash));
     }
 
     /** The database's usage, corrected by what replaying the bucket's journaled writes will change. */

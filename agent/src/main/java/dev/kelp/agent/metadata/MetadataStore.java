@@ -7,6 +7,7 @@ import dev.kelp.agent.versions.VersionIds;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Objects, their versions (current, earlier, delete markers), and blobs with reference counts. One implementation is
@@ -71,7 +72,16 @@ public interface MetadataStore {
     List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit);
 
     /** True when a blob row with at least one reference exists: its bytes need not be stored again. */
-    boolean hasLiveBlob(String bucket, ContentHash hash);
+    default boolean hasLiveBlob(String bucket, ContentHash hash) {
+        return blobReferences(bucket, hash).orElse(0) > 0;
+    }
+
+    /**
+     * The references the blob row holds; empty when there is no row. Zero means the row waits
+     * for the reclaimer, which may delete the bytes at any moment: a write of the same content
+     * stores its bytes and, if {@link PutOutcome#blobCreated()} comes back true, stores them again.
+     */
+    OptionalLong blobReferences(String bucket, ContentHash hash);
 
     /** Bytes and objects currently stored in a bucket (current versions), for quotas. */
     Usage usage(String bucket);

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -121,7 +122,9 @@ public class ObjectService {
 
     private ObjectRecord store(PutRequest request, StagedBlob staged, Optional<ObjectRecord> existing) {
         checkQuota(request.bucket(), staged.size(), existing);
-        boolean deduplicated = knownBlob(request.bucket(), staged.hash()) && blobStored(request.bucket(), staged.hash());
+        OptionalLong references = blobReferences(request.bucket(), staged.hash());
+        var reuse = new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
+        boolean deduplicated = reuse.skipsStoring();
         if (!deduplicated) {
             storeBytes(request.bucket(), staged);
         }
@@ -130,8 +133,8 @@ public class ObjectService {
         var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
             request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next());
         var outcome = metadata.put(record);
-        if (outcome.blobCreated() && deduplicated) {
-            // The shared blob was reclaimed between the check and the commit: store it after all.
+        if (reuse.storesAgain(outcome.blobCreated())) {
+            // The blob was reclaimed between the check and the commit: store it (again) after all.
             storeBytes(request.bucket(), staged);
         }
         cache.invalidate(request.bucket(), request.key());
@@ -408,12 +411,12 @@ public class ObjectService {
         }
     }
 
-    /** Whether the bucket already holds these bytes; unknown (LOCAL_ONLY) counts as no, which only costs a second copy. */
-    private boolean knownBlob(String bucket, ContentHash hash) {
+    /** The blob row's references; unknown (LOCAL_ONLY) counts as no row, which only costs a second copy. */
+    private OptionalLong blobReferences(String bucket, ContentHash hash) {
         try {
-            return metadata.hasLiveBlob(bucket, hash);
+            return metadata.blobReferences(bucket, hash);
         } catch (MetadataUnavailableException e) {
-            return false;
+            return OptionalLong.empty();
         }
     }
 

@@ -85,8 +85,8 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
-    public boolean hasLiveBlob(String bucket, ContentHash hash) {
-        return call(() -> real.hasLiveBlob(bucket, hash));
+    public java.util.OptionalLong blobReferences(String bucket, ContentHash hash) {
+        return call(() -> real.blobReferences(bucket, hash));
     }
 
     @Override

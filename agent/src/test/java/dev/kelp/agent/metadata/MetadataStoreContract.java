@@ -114,6 +114,9 @@ abstract class MetadataStoreContract {
         assertThat(refCount(hashOf("old content"))).isZero();
         assertThat(refCount(hashOf("new content"))).isEqualTo(1);
         assertThat(store().hasLiveBlob(bucket, hashOf("old content"))).isFalse();
+        assertThat(store().blobReferences(bucket, hashOf("old content"))).hasValue(0);
+        assertThat(store().blobReferences(bucket, hashOf("new content"))).hasValue(1);
+        assertThat(store().blobReferences(bucket, hashOf("never stored"))).isEmpty();
         assertThat(unreferencedHere()).containsExactly(new BlobRef(bucket, hashOf("old content"), 11));
     }
 

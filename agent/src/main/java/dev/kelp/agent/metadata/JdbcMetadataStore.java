@@ -65,6 +65,14 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, java.util.Map<String, String> tags) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(version);
+        return run("putTags", () -> transactions.putTags(bucket, key, version, tags));
+    }
+
+    @Override
     public DeleteOutcome delete(String bucket, String key, String markerVersion) {
         ObjectKeys.requireValidBucket(bucket);
         ObjectKeys.requireValidKey(key);

@@ -45,6 +45,11 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, java.util.Map<String, String> tags) {
+        return call(() -> real.putTags(bucket, key, version, tags));
+    }
+
+    @Override
     public DeleteOutcome delete(String bucket, String key, String markerVersion) {
         return call(() -> real.delete(bucket, key, markerVersion));
     }

@@ -34,11 +34,14 @@ final class MultipartOperations {
     private final MultipartService multipart;
     private final ObjectService objects;
     private final UploadStore store;
+    private final boolean versioned;
 
-    MultipartOperations(MultipartService multipart, ObjectService objects, UploadStore store) {
+    MultipartOperations(MultipartService multipart, ObjectService objects, UploadStore store,
+                        dev.kelp.agent.versions.VersioningConfig versioning) {
         this.multipart = multipart;
         this.objects = objects;
         this.store = store;
+        this.versioned = versioning.enabled();
     }
 
     S3Response initiate(S3Request request) {
@@ -159,11 +162,12 @@ final class MultipartOperations {
         // made of exactly those.
         ObjectRecord stored = multipart.complete(upload.uploadId(), translate(upload, parts), selected -> Map.of(S3ETags.MULTIPART_KEY,
             S3ETags.multipart(selected.stream().map(p -> md5Of(upload, p)).toList())));
-        return S3Response.ok(new Xml.Writer("CompleteMultipartUploadResult")
+        var response = S3Response.ok(new Xml.Writer("CompleteMultipartUploadResult")
             .element("Location", "/" + stored.bucket() + "/" + stored.key())
             .element("Bucket", stored.bucket())
             .element("Key", stored.key())
             .element("ETag", S3ETags.of(stored)));
+        return versioned ? response.header("x-amz-version-id", stored.version()) : response;
     }
 
     S3Response abort(S3Request request) {

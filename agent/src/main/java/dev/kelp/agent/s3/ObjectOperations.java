@@ -267,9 +267,11 @@ final class ObjectOperations {
         } catch (IOException e) {
             throw new S3Exception(500, "InternalError", "reading the copy source failed: " + e.getMessage());
         }
-        return S3Response.ok(new Xml.Writer("CopyObjectResult")
+        var response = S3Response.ok(new Xml.Writer("CopyObjectResult")
             .element("LastModified", isoDate(stored.createdAt()))
             .element("ETag", S3ETags.of(stored)));
+        return versioned ? response.header("x-amz-version-id", stored.version()).header("x-amz-copy-source-version-id", from.version())
+            : response;
     }
 
     static void checkCopyConditions(S3Request request, ObjectRecord from) {

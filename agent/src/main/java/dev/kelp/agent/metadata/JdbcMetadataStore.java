@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +66,7 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
-    public Optional<ObjectRecord> putTags(String bucket, String key, String version, java.util.Map<String, String> tags) {
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
         ObjectKeys.requireValidBucket(bucket);
         ObjectKeys.requireValidKey(key);
         VersionIds.require(version);

@@ -6,6 +6,7 @@ import dev.kelp.agent.mode.Signal;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectTags;
 import dev.kelp.agent.object.ObjectVersion;
 import dev.kelp.agent.versions.VersionIds;
 import dev.kelp.agent.versions.VersioningConfig;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -177,11 +179,11 @@ class JournalingMetadataStore implements MetadataStore {
      * database is down: {@link MetadataUnavailableException}.
      */
     @Override
-    public Optional<ObjectRecord> putTags(String bucket, String key, String version, java.util.Map<String, String> tags) {
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
         ObjectKeys.requireValidBucket(bucket);
         ObjectKeys.requireValidKey(key);
         VersionIds.require(version);
-        java.util.Map<String, String> set = dev.kelp.agent.object.ObjectTags.copyOf(tags);
+        Map<String, String> set = ObjectTags.copyOf(tags);
         while (true) {
             if (direct) {
                 try {
@@ -215,7 +217,7 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     /** A record with the tag set a pending journal entry gives its version, if any ({@code pending} read before the record). */
-    private static ObjectRecord tagged(ObjectRecord record, java.util.Map<String, java.util.Map<String, String>> pending) {
+    private static ObjectRecord tagged(ObjectRecord record, Map<String, Map<String, String>> pending) {
         if (record == null || pending.isEmpty()) {
             return record;
         }
@@ -224,7 +226,7 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     private static Optional<ObjectVersion> taggedVersion(Optional<ObjectVersion> version,
-                                                         java.util.Map<String, java.util.Map<String, String>> pending) {
+                                                         Map<String, Map<String, String>> pending) {
         if (pending.isEmpty()) {
             return version;
         }
@@ -236,7 +238,7 @@ class JournalingMetadataStore implements MetadataStore {
         if (pending.isEmpty()) {
             return versions;
         }
-        return versions.stream().map(v -> taggedVersion(Optional.of(v), pending.getOrDefault(v.key(), java.util.Map.of())).get()).toList();
+        return versions.stream().map(v -> taggedVersion(Optional.of(v), pending.getOrDefault(v.key(), Map.of())).get()).toList();
     }
 
     /**
@@ -429,7 +431,7 @@ class JournalingMetadataStore implements MetadataStore {
                 }
             }
             return new ArrayList<>(merged.values()).subList(0, Math.min(limit, merged.size())).stream()
-                .map(r -> tagged(r, tags.getOrDefault(r.key(), java.util.Map.of()))).toList();
+                .map(r -> tagged(r, tags.getOrDefault(r.key(), Map.of()))).toList();
         } finally {
             replay.readLock().unlock();
         }

@@ -6,6 +6,7 @@ import dev.kelp.agent.object.ObjectVersion;
 import dev.kelp.agent.versions.VersionIds;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,7 +36,7 @@ public interface MetadataStore {
      * metadata or usage. Setting the same set twice leaves the same state. Empty when the key has
      * no such version, or it is a delete marker.
      */
-    Optional<ObjectRecord> putTags(String bucket, String key, String version, java.util.Map<String, String> tags);
+    Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags);
 
     /** Removes the object; its blob loses a reference. Empty when there was no such object. */
     default Optional<ObjectRecord> delete(String bucket, String key) {

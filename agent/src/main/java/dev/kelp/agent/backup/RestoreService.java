@@ -205,7 +205,8 @@ public class RestoreService {
                 throw new IllegalStateException("the backup's copy reads with SHA-256 " + staged.hash().hex() + ", not " + entry.hash()
                     + ": damaged, not restored");
             }
-            objects.putStaged(new PutRequest(into, entry.key(), entry.contentType(), entry.size(), entry.userMetadata(), null, null), staged);
+            objects.putStaged(new PutRequest(into, entry.key(), entry.contentType(), entry.size(), entry.userMetadata(), null, null,
+                entry.tagsOrEmpty()), staged);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -18,16 +18,23 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * One object of a backup's metadata snapshot: a line of {@code objects.jsonl.gz}. Everything a
- * restore needs to make the object again, its content found by hash among the blobs.
+ * restore needs to make the object again, its content found by hash among the blobs. {@code tags}
+ * is left out of the line when there are none (and absent from older snapshots).
  */
 record SnapshotEntry(String bucket, String key, String hash, long size, String contentType,
-                     Map<String, String> userMetadata, String createdAt) {
+                     Map<String, String> userMetadata, String createdAt, Map<String, String> tags) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+        .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
     static SnapshotEntry of(ObjectRecord record) {
         return new SnapshotEntry(record.bucket(), record.key(), record.hash().hex(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().toString());
+            record.userMetadata(), record.createdAt().toString(), record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()));
+    }
+
+    /** The object's tag set; none in snapshots taken before tags were kept. */
+    Map<String, String> tagsOrEmpty() {
+        return tags == null ? Map.of() : tags;
     }
 
     ContentHash contentHash() {

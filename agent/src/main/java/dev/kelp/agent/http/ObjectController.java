@@ -4,6 +4,7 @@ import dev.kelp.agent.object.ETags;
 import dev.kelp.agent.object.KelpException;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
+import dev.kelp.agent.object.ObjectTags;
 import dev.kelp.agent.object.PutRequest;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -45,6 +46,8 @@ class ObjectController {
     static final String VERSION_DOC = "A version id (x-kelp-version-id, or a version listing): act on that version rather than the current one";
     /** The version id a response is about; a string header, as S3's x-amz-version-id. */
     static final String VERSION_HEADER = "x-kelp-version-id";
+    /** A version's tag set, in the URL-query form of S3's x-amz-tagging. */
+    static final String TAGGING_HEADER = "x-kelp-tagging";
     static final String DELETE_MARKER_HEADER = "x-kelp-delete-marker";
     static final int MAX_LIST_LIMIT = 1000;
 
@@ -56,9 +59,11 @@ class ObjectController {
         this.bodies = bodies;
     }
 
-    @Operation(summary = "Store an object", description = "Streams the body to durable storage; answers once it is durable (SeaweedFS, or the fsync'd fallback volume).")
+    @Operation(summary = "Store an object", description = "Streams the body to durable storage; answers once it is durable (SeaweedFS, or the fsync'd fallback volume)."
+        + " An `x-kelp-tagging` header (`key1=value1&key2=value2`, URL-encoded, as S3's `x-amz-tagging`) gives the version a tag set:"
+        + " at most 10 tags, keys of 1 to 128 and values of at most 256 characters, each key once, none starting with `aws:`.")
     @ApiResponse(responseCode = "201", description = "Stored")
-    @ApiResponse(responseCode = "400", description = "Invalid key")
+    @ApiResponse(responseCode = "400", description = "Invalid key, or a tag set that breaks the rules (code InvalidTag)")
     @ApiResponse(responseCode = "507", description = "Quota exceeded, or the fallback volume is full")
     @ApiResponse(responseCode = "404", description = "Unknown bucket")
     @ApiResponse(responseCode = "412", description = "If-Match / If-None-Match precondition failed")
@@ -71,10 +76,9 @@ class ObjectController {
         InputStream body = sent != null ? sent : InputStream.nullInputStream();
         var headers = request.getHeaders();
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
-        var put = new PutRequest(bucket, key, contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType,
-            headers.contentLength().orElse(-1L), userMetadata(request),
-            headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH));
-        ObjectRecord stored = UnreadBody.swallowOnRefusal(body, () -> objects.put(put, body));
+        ObjectRecord stored = UnreadBody.swallowOnRefusal(body, () -> objects.put(new PutRequest(bucket, key,
+            contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType, headers.contentLength().orElse(-1L), userMetadata(request),
+            headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH), ObjectTags.parseQuery(headers.get(TAGGING_HEADER))), body));
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()))
             .header(VERSION_HEADER, stored.version());
     }
@@ -83,7 +87,8 @@ class ObjectController {
     // on the same path makes every HEAD an ambiguous (400) match.
     @Operation(summary = "Read an object", description = "Supports Range (one range), If-None-Match and If-Match. HEAD answers the same headers without the body."
         + " The x-kelp-version-id header names the version read; with `versionId`, that version is read instead of the current one."
-        + " A key whose latest version is a delete marker answers 404 with x-kelp-delete-marker: true.")
+        + " A key whose latest version is a delete marker answers 404 with x-kelp-delete-marker: true."
+        + " A version with tags answers them in `x-kelp-tagging` (the form PUT takes).")
     @ApiResponse(responseCode = "200", description = "The whole object")
     @ApiResponse(responseCode = "206", description = "The requested range")
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match matched)")
@@ -176,6 +181,9 @@ class ObjectController {
             .header(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(record.createdAt().atOffset(ZoneOffset.UTC)))
             .header(VERSION_HEADER, record.version());
         record.userMetadata().forEach((name, value) -> response.header(META_PREFIX + name, value));
+        if (!record.tags().isEmpty()) {
+            response.header(TAGGING_HEADER, ObjectTags.toQuery(record.tags()));
+        }
         return response;
     }
 

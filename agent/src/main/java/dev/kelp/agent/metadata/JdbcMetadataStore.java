@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -63,6 +64,14 @@ class JdbcMetadataStore implements ReplayTarget {
     public PutOutcome put(ObjectRecord record) {
         ObjectRecord storable = ObjectRows.storable(record);
         return run("put", () -> transactions.put(storable, clock.instant()));
+    }
+
+    @Override
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(version);
+        return run("putTags", () -> transactions.putTags(bucket, key, version, tags));
     }
 
     @Override

@@ -14,7 +14,9 @@ import java.util.UUID;
  * the local journal. {@code sequence} orders the entries; {@code id} names the entry in
  * {@code applied_journal} so it is applied once however often replay starts over. Instants are
  * kept as ISO-8601 text so they read back to the nanosecond. {@code version} is the version id the
- * client was given (a put's version, a delete's marker).
+ * client was given (a put's version, a delete's marker), or for {@code TAGS} the version whose tag
+ * set becomes {@code tags}. {@code tags} is also the tag set of a put's object; null in entries
+ * journaled before tags existed.
  */
 @Serdeable
 record JournalEntry(
@@ -29,11 +31,12 @@ record JournalEntry(
     @Nullable Map<String, String> userMetadata,
     @Nullable String createdAt,
     String journaledAt,
-    @Nullable String version) {
+    @Nullable String version,
+    @Nullable Map<String, String> tags) {
 
     @Serdeable
     enum Operation {
-        PUT, DELETE
+        PUT, DELETE, TAGS
     }
 
     JournalEntry {
@@ -44,17 +47,31 @@ record JournalEntry(
         if (operation == Operation.PUT && (hash == null || createdAt == null)) {
             throw new IllegalArgumentException("a journaled put needs the hash and creation time of its object");
         }
+        if (operation == Operation.TAGS && version == null) {
+            throw new IllegalArgumentException("journaled tags need the version they are set on");
+        }
     }
 
     static JournalEntry put(long sequence, ObjectRecord record, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.PUT, record.bucket(), record.key(), record.hash().hex(),
-            record.size(), record.contentType(), record.userMetadata(), record.createdAt().toString(), now.toString(), record.version());
+            record.size(), record.contentType(), record.userMetadata(), record.createdAt().toString(), now.toString(), record.version(),
+            record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()));
+    }
+
+    /** The tag set of {@code version} of the key becomes {@code tags} (empty: no tags). */
+    static JournalEntry tags(long sequence, String bucket, String key, String version, Map<String, String> tags, Instant now) {
+        return new JournalEntry(UUID.randomUUID(), sequence, Operation.TAGS, bucket, key, null, 0, null, null, null, now.toString(),
+            version, new java.util.LinkedHashMap<>(tags));
+    }
+
+    Map<String, String> tagsOrEmpty() {
+        return tags == null ? Map.of() : tags;
     }
 
     /** {@code markerVersion}: the id of the delete marker the delete leaves when versioning is on. */
     static JournalEntry delete(long sequence, String bucket, String key, String markerVersion, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.DELETE, bucket, key, null, 0, null, null, null, now.toString(),
-            markerVersion);
+            markerVersion, null);
     }
 
     /**
@@ -64,9 +81,9 @@ record JournalEntry(
      */
     ObjectRecord record() {
         if (operation != Operation.PUT) {
-            throw new IllegalStateException("a journaled delete carries no object");
+            throw new IllegalStateException("a journaled " + operation + " carries no object");
         }
         return new ObjectRecord(bucket, key, 0, new ContentHash(hash), size, contentType,
-            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version);
+            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version, tagsOrEmpty());
     }
 }

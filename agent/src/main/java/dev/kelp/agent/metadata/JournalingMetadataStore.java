@@ -6,6 +6,7 @@ import dev.kelp.agent.mode.Signal;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectKeys;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.ObjectTags;
 import dev.kelp.agent.object.ObjectVersion;
 import dev.kelp.agent.versions.VersionIds;
 import dev.kelp.agent.versions.VersioningConfig;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -172,6 +174,75 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     /**
+     * Straight to the database while it answers; otherwise journaled, for a version this agent
+     * knows (journaled, or last seen in the database): the tag set reads back at once and is
+     * applied once at replay. A version this agent does not know cannot be judged while the
+     * database is down: {@link MetadataUnavailableException}.
+     */
+    @Override
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(version);
+        Map<String, String> set = ObjectTags.copyOf(tags);
+        while (true) {
+            if (direct) {
+                try {
+                    Optional<ObjectRecord> updated = database.putTags(bucket, key, version, set);
+                    updated.ifPresent(this::rememberIfKnown);
+                    return updated;
+                } catch (MetadataUnavailableException e) {
+                    // Unknown outcome: journal it too. Setting the same tags twice leaves the same state.
+                    unreachable(e);
+                }
+            }
+            Optional<ObjectVersion> target = findVersion(bucket, key, version);
+            synchronized (writeRoute) {
+                if (!direct) {
+                    if (target.isEmpty() || target.get().deleteMarker()) {
+                        return Optional.empty();
+                    }
+                    journal.appendTags(bucket, key, version, set, clock.instant());
+                    ObjectRecord tagged = target.get().object().withTags(set);
+                    rememberIfKnown(tagged);
+                    return Optional.of(tagged);
+                }
+            }
+        }
+    }
+
+    /** Keeps the last-known record of the key in step when it is this version. */
+    private void rememberIfKnown(ObjectRecord tagged) {
+        lastKnown.get(tagged.bucket(), tagged.key()).filter(r -> tagged.version().equals(r.version()))
+            .ifPresent(r -> lastKnown.remember(tagged));
+    }
+
+    /** A record with the tag set a pending journal entry gives its version, if any ({@code pending} read before the record). */
+    private static ObjectRecord tagged(ObjectRecord record, Map<String, Map<String, String>> pending) {
+        if (record == null || pending.isEmpty()) {
+            return record;
+        }
+        var tags = pending.get(record.version());
+        return tags == null ? record : record.withTags(tags);
+    }
+
+    private static Optional<ObjectVersion> taggedVersion(Optional<ObjectVersion> version,
+                                                         Map<String, Map<String, String>> pending) {
+        if (pending.isEmpty()) {
+            return version;
+        }
+        return version.map(v -> v.object() == null ? v : ObjectVersion.of(tagged(v.object(), pending), v.latest(), v.replacedAt()));
+    }
+
+    private List<ObjectVersion> taggedVersions(String bucket, List<ObjectVersion> versions) {
+        var pending = journal.pendingTagsIn(bucket);
+        if (pending.isEmpty()) {
+            return versions;
+        }
+        return versions.stream().map(v -> taggedVersion(Optional.of(v), pending.getOrDefault(v.key(), Map.of())).get()).toList();
+    }
+
+    /**
      * Journaled while the database is unreachable; the object removed is then known only if the
      * key has a journaled write or this agent last saw it in the database, otherwise the result
      * is empty. (A journaled put's
@@ -242,34 +313,43 @@ class JournalingMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ObjectRecord> find(String bucket, String key) {
+        // Tags first: replay applies an entry before forgetting it, so what is read after is either
+        // still pending or in the database already.
+        var tags = journal.pendingTagsOf(bucket, key);
         Optional<Pending> pending = journal.lookup(bucket, key);
         if (pending.isPresent()) {
-            return Optional.ofNullable(pending.get().record());
+            return Optional.ofNullable(tagged(pending.get().record(), tags));
         }
         try {
             Optional<ObjectRecord> found = fromDatabase(() -> database.find(bucket, key));
             lastKnown.observe(bucket, key, found);
-            return found;
+            return found.map(r -> tagged(r, tags));
         } catch (MetadataUnavailableException e) {
-            return Optional.of(lastKnown.get(bucket, key).orElseThrow(() -> e));
+            return Optional.of(tagged(lastKnown.get(bucket, key).orElseThrow(() -> e), tags));
         }
     }
 
     @Override
     public Optional<ObjectVersion> findLatest(String bucket, String key) {
+        var tags = journal.pendingTagsOf(bucket, key);
         Optional<Pending> pending = journal.lookup(bucket, key);
         if (pending.isPresent()) {
-            return pendingVersion(pending.get(), true);
+            return taggedVersion(pendingVersion(pending.get(), true), tags);
         }
         try {
-            return fromDatabase(() -> database.findLatest(bucket, key));
+            return taggedVersion(fromDatabase(() -> database.findLatest(bucket, key)), tags);
         } catch (MetadataUnavailableException e) {
-            return Optional.of(lastKnown.get(bucket, key).map(r -> ObjectVersion.of(r, true, null)).orElseThrow(() -> e));
+            return taggedVersion(Optional.of(lastKnown.get(bucket, key).map(r -> ObjectVersion.of(r, true, null)).orElseThrow(() -> e)), tags);
         }
     }
 
     @Override
     public Optional<ObjectVersion> findVersion(String bucket, String key, String version) {
+        var tags = journal.pendingTagsOf(bucket, key);
+        return taggedVersion(findVersionUntagged(bucket, key, version), tags);
+    }
+
+    private Optional<ObjectVersion> findVersionUntagged(String bucket, String key, String version) {
         Optional<JournalEntry> journaled = journal.entryOfVersion(bucket, key, version);
         if (journaled.isPresent()) {
             JournalEntry entry = journaled.get();
@@ -296,7 +376,7 @@ class JournalingMetadataStore implements MetadataStore {
         if (journal.hasPendingIn(bucket)) {
             throw historyReplaying(bucket);
         }
-        return fromDatabase(() -> database.listVersions(bucket, prefix, after, limit));
+        return taggedVersions(bucket, fromDatabase(() -> database.listVersions(bucket, prefix, after, limit)));
     }
 
     @Override
@@ -304,7 +384,7 @@ class JournalingMetadataStore implements MetadataStore {
         if (journal.lookup(bucket, key).isPresent()) {
             throw historyReplaying(bucket);
         }
-        return fromDatabase(() -> database.listVersionsOfKey(bucket, key, after, limit));
+        return taggedVersions(bucket, fromDatabase(() -> database.listVersionsOfKey(bucket, key, after, limit)));
     }
 
     private static MetadataUnavailableException historyReplaying(String bucket) {
@@ -338,6 +418,7 @@ class JournalingMetadataStore implements MetadataStore {
         }
         replay.readLock().lock();
         try {
+            var tags = journal.pendingTagsIn(bucket);
             List<Pending> pending = journal.pendingIn(bucket, prefix == null ? "" : prefix, startAfter);
             // Each pending delete may hide one row of the page: ask for that many more.
             List<ObjectRecord> stored = fromDatabase(() -> database.list(bucket, prefix, startAfter, limit + pending.size()));
@@ -350,7 +431,8 @@ class JournalingMetadataStore implements MetadataStore {
                     merged.put(p.key(), p.record());
                 }
             }
-            return List.copyOf(new ArrayList<>(merged.values()).subList(0, Math.min(limit, merged.size())));
+            return new ArrayList<>(merged.values()).subList(0, Math.min(limit, merged.size())).stream()
+                .map(r -> tagged(r, tags.getOrDefault(r.key(), Map.of()))).toList();
         } finally {
             replay.readLock().unlock();
         }

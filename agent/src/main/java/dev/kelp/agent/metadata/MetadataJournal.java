@@ -58,12 +58,24 @@ class MetadataJournal {
     private record BlobKey(String bucket, ContentHash hash) {
     }
 
+    private record VersionKey(String bucket, String key, String version) {
+    }
+
+    /** The tag set a pending TAGS entry gives a version, and which entry (the newest for that version). */
+    private record PendingTags(long sequence, Map<String, String> tags) {
+    }
+
     private final Path dir;
     private final JsonMapper json;
     private final TreeMap<Long, JournalEntry> entries = new TreeMap<>();
     private final Map<ObjectKey, Pending> overlay = new HashMap<>();
     /** References the overlay's records hold, per blob: such a blob must not be reclaimed. */
     private final Map<BlobKey, Integer> overlayReferences = new HashMap<>();
+    /**
+     * Tag sets journaled for versions: they change no object's overlay state (a version keeps its
+     * content), so reads lay them over whatever record they find, journaled or from the database.
+     */
+    private final Map<VersionKey, PendingTags> pendingTags = new HashMap<>();
     private long nextSequence = 1;
 
     MetadataJournal(@Value("${kelp.fallback.dir:kelp-data}") Path fallbackDir, JsonMapper json) {
@@ -94,11 +106,47 @@ class MetadataJournal {
         return entry;
     }
 
+    synchronized JournalEntry appendTags(String bucket, String key, String version, Map<String, String> tags, Instant now) {
+        JournalEntry entry = JournalEntry.tags(nextSequence, bucket, key, version, tags, now);
+        write(entry);
+        add(entry);
+        return entry;
+    }
+
     /** The pending entry that writes this version of this key (a put, or a delete's marker). */
     synchronized Optional<JournalEntry> entryOfVersion(String bucket, String key, String version) {
         return entries.values().stream()
+            .filter(e -> e.operation() != JournalEntry.Operation.TAGS)
             .filter(e -> e.bucket().equals(bucket) && e.key().equals(key) && version.equals(e.version()))
             .findFirst();
+    }
+
+    /** The tag sets pending entries give versions of this key, by version id; empty when none does. */
+    synchronized Map<String, Map<String, String>> pendingTagsOf(String bucket, String key) {
+        if (pendingTags.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Map<String, String>> found = new HashMap<>();
+        pendingTags.forEach((k, p) -> {
+            if (k.bucket().equals(bucket) && k.key().equals(key)) {
+                found.put(k.version(), p.tags());
+            }
+        });
+        return found;
+    }
+
+    /** The tag sets pending for versions of a bucket's keys, by key then version id: for listings. */
+    synchronized Map<String, Map<String, Map<String, String>>> pendingTagsIn(String bucket) {
+        if (pendingTags.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Map<String, Map<String, String>>> found = new HashMap<>();
+        pendingTags.forEach((k, p) -> {
+            if (k.bucket().equals(bucket)) {
+                found.computeIfAbsent(k.key(), x -> new HashMap<>()).put(k.version(), p.tags());
+            }
+        });
+        return found;
     }
 
     /** Pending entries, oldest first. */
@@ -126,6 +174,11 @@ class MetadataJournal {
             throw new UncheckedIOException("cannot delete replayed journal entry " + fileName(entry), e);
         }
         entries.remove(entry.sequence());
+        if (entry.operation() == JournalEntry.Operation.TAGS) {
+            pendingTags.computeIfPresent(new VersionKey(entry.bucket(), entry.key(), entry.version()),
+                (k, p) -> p.sequence() == entry.sequence() ? null : p);
+            return;
+        }
         ObjectKey key = new ObjectKey(entry.bucket(), entry.key());
         Pending pending = overlay.get(key);
         if (pending != null && pending.sequence() == entry.sequence()) {
@@ -163,6 +216,11 @@ class MetadataJournal {
     private void add(JournalEntry entry) {
         entries.put(entry.sequence(), entry);
         nextSequence = Math.max(nextSequence, entry.sequence() + 1);
+        if (entry.operation() == JournalEntry.Operation.TAGS) {
+            pendingTags.put(new VersionKey(entry.bucket(), entry.key(), entry.version()),
+                new PendingTags(entry.sequence(), dev.kelp.agent.object.ObjectTags.copyOf(entry.tagsOrEmpty())));
+            return;
+        }
         ObjectKey key = new ObjectKey(entry.bucket(), entry.key());
         ObjectRecord record = entry.operation() == JournalEntry.Operation.PUT ? entry.record() : null;
         Pending previous = overlay.put(key, new Pending(entry.sequence(), entry.bucket(), entry.key(), record,

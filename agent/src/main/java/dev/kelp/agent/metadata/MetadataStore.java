@@ -6,6 +6,7 @@ import dev.kelp.agent.object.ObjectVersion;
 import dev.kelp.agent.versions.VersionIds;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -29,6 +30,14 @@ public interface MetadataStore {
      * comes back true (the blob was reclaimed in between), it must store the bytes now.
      */
     PutOutcome put(ObjectRecord record);
+
+    /**
+     * Replaces the tag set of one version with content of the key (S3's PutObjectTagging and
+     * DeleteObjectTagging, which pass an empty set): no new version, no change of content, user
+     * metadata or usage. Setting the same set twice leaves the same state. Empty when the key has
+     * no such version, or it is a delete marker.
+     */
+    Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags);
 
     /** Removes the object; its blob loses a reference. Empty when there was no such object. */
     default Optional<ObjectRecord> delete(String bucket, String key) {

@@ -115,6 +115,15 @@ class MetadataTransactions {
         return new PutOutcome(rows.toRecord(stored), replacedRecord, blobCreated);
     }
 
+    /** The version with its new tags; empty (nothing changed) when it does not exist or is a delete marker. */
+    @Transactional
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
+        if (objects.updateTags(bucket, key, version, rows.tagsColumn(tags)) == 0) {
+            return Optional.empty();
+        }
+        return objects.findByVersion(bucket, key, version).map(rows::toRecord);
+    }
+
     @Transactional
     public DeleteOutcome delete(String bucket, String key, String markerVersion, Instant markerCreatedAt, Instant now) {
         VersionIds.require(markerVersion);
@@ -214,6 +223,14 @@ class MetadataTransactions {
             // An entry journaled before versions existed has no marker id: it gets one now.
             case DELETE -> delete(entry.bucket(), entry.key(), entry.version() == null ? VersionIds.next() : entry.version(),
                 Instant.parse(entry.journaledAt()), now);
+            case TAGS -> {
+                if (putTags(entry.bucket(), entry.key(), entry.version(), entry.tagsOrEmpty()).isEmpty()) {
+                    // Acknowledged for a version that is gone by now (removed for good, or pruned, by
+                    // another agent meanwhile): its tags went with it. Applied as a no-op, not retried.
+                    LOG.warn("journaled tags of {}/{} version {} not applied: the version no longer exists", entry.bucket(),
+                        entry.key(), entry.version());
+                }
+            }
         }
         return true;
     }

@@ -83,6 +83,12 @@ interface ObjectRepository extends GenericRepository<ObjectVersionRow, Long> {
     @Query("UPDATE object_versions SET replaced_at = :replacedAt WHERE id = :id")
     int updateReplacedAt(long id, Instant replacedAt);
 
+    /** Replaces the tag set of one version with content (not a delete marker); 0 when there is none. */
+    @Query("""
+        UPDATE object_versions SET tags = :tags
+        WHERE bucket = :bucket AND object_key = :key AND version = :version AND delete_marker = FALSE""")
+    int updateTags(String bucket, String key, String version, @io.micronaut.core.annotation.Nullable String tags);
+
     @Query("UPDATE object_versions SET replaced_at = NULL WHERE id = :id")
     int clearReplacedAt(long id);
 

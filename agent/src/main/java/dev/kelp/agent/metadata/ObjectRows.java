@@ -19,6 +19,9 @@ import java.util.Objects;
 class ObjectRows {
 
     private static final Argument<Map<String, String>> STRING_MAP = Argument.mapOf(String.class, String.class);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Argument<java.util.LinkedHashMap<String, String>> ORDERED_MAP =
+        (Argument) Argument.of(java.util.LinkedHashMap.class, String.class, String.class);
 
     private final JsonMapper json;
 
@@ -42,14 +45,14 @@ class ObjectRows {
         }
         String version = record.version() == null ? VersionIds.next() : VersionIds.require(record.version());
         return new ObjectRecord(record.bucket(), record.key(), 0, record.hash(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version);
+            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version, record.tags());
     }
 
     ObjectVersionRow toRow(ObjectRecord record) {
         try {
             return new ObjectVersionRow(null, record.bucket(), record.key(), record.hash().hex(), record.size(),
                 record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt(), record.version(),
-                false, null);
+                false, null, tagsColumn(record.tags()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write user metadata as JSON", e);
         }
@@ -62,10 +65,31 @@ class ObjectRows {
         try {
             Map<String, String> metadata = json.readValue(row.userMetadata(), STRING_MAP);
             return new ObjectRecord(row.bucket(), row.objectKey(), row.id(), new ContentHash(row.hash()), row.size(),
-                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version());
+                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version(), tags(row));
         } catch (IOException e) {
             throw new UncheckedIOException("user metadata of version " + row.id() + " is not a JSON object", e);
         }
+    }
+
+    /** The {@code tags} column of a tag set: a JSON object in the set's order, null for none. */
+    String tagsColumn(Map<String, String> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(new java.util.LinkedHashMap<>(tags));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write tags as JSON", e);
+        }
+    }
+
+    private Map<String, String> tags(ObjectVersionRow row) throws IOException {
+        if (row.tags() == null || row.tags().isBlank()) {
+            return Map.of();
+        }
+        // LinkedHashMap: the order the client gave them, as they were written.
+        Map<String, String> tags = json.readValue(row.tags(), ORDERED_MAP);
+        return tags == null ? Map.of() : tags;
     }
 
     ObjectVersion toVersion(ObjectVersionRow row) {

@@ -9,7 +9,7 @@ import java.time.Instant;
 /**
  * A row of {@code object_versions}; {@code userMetadata} is the client's metadata as a JSON
  * object. A delete marker has no hash and size 0. {@code replacedAt} is null while the version is
- * current.
+ * current. {@code tags} is the version's tag set as a JSON object, null for none.
  */
 @MappedEntity("object_versions")
 record ObjectVersionRow(
@@ -23,9 +23,10 @@ record ObjectVersionRow(
     Instant createdAt,
     String version,
     boolean deleteMarker,
-    @Nullable Instant replacedAt) {
+    @Nullable Instant replacedAt,
+    @Nullable String tags) {
 
     static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt) {
-        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null);
+        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null, null);
     }
 }

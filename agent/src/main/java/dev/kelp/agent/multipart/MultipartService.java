@@ -82,7 +82,7 @@ public class MultipartService {
     public UploadManifest initiate(PutRequest request) {
         objects.checkAdmission(request);
         var upload = UploadManifest.initiate(request.bucket(), request.key(), request.contentType(), request.userMetadata(),
-            "*".equals(request.ifNoneMatch()), clock.instant());
+            "*".equals(request.ifNoneMatch()), clock.instant(), request.tags());
         store.create(upload);
         open.put(upload.uploadId(), new OpenUpload(upload));
         return upload;
@@ -95,6 +95,16 @@ public class MultipartService {
      * @param declaredLength Content-Length, or -1 when the client streams without one
      */
     public PartInfo uploadPart(String uploadId, int partNumber, long declaredLength, InputStream body) {
+        return uploadPart(uploadId, partNumber, declaredLength, body, () -> null);
+    }
+
+    /**
+     * As {@link #uploadPart(String, int, long, InputStream)}, recording with the part the MD5
+     * {@code md5} gives once {@code body} has been read to its end (the S3 door computes it as the
+     * body streams), so its ETags survive an agent restart without reading the part again.
+     */
+    public PartInfo uploadPart(String uploadId, int partNumber, long declaredLength, InputStream body,
+                               java.util.function.Supplier<String> md5) {
         OpenUpload upload = find(uploadId);
         UploadManifest.requirePartNumber(partNumber);
         long limit = Math.min(config.maxPartSize(), storage.maxObjectSize());
@@ -102,7 +112,7 @@ public class MultipartService {
             throw RequestRefusedException.tooLarge(declaredLength, limit);
         }
         try (StagedBlob staged = stage(body, limit)) {
-            var part = new PartInfo(partNumber, staged.size(), staged.hash().hex());
+            var part = new PartInfo(partNumber, staged.size(), staged.hash().hex(), md5.get());
             synchronized (upload) {
                 UploadManifest current = upload.current(uploadId);
                 long total = current.sizeWithout(partNumber) + part.size();
@@ -143,6 +153,15 @@ public class MultipartService {
      * and try again.
      */
     public ObjectRecord complete(String uploadId, List<CompletedPart> parts) {
+        return complete(uploadId, parts, selected -> Map.of());
+    }
+
+    /**
+     * As {@link #complete(String, List)}, with user-metadata entries of the door's own added to
+     * the object's, computed from the parts the list selects (the S3 door's multipart ETag).
+     */
+    public ObjectRecord complete(String uploadId, List<CompletedPart> parts,
+                                 java.util.function.Function<List<PartInfo>, Map<String, String>> extraMetadata) {
         OpenUpload upload = UploadManifest.isUploadId(uploadId) ? open.get(uploadId) : null;
         if (upload == null) {
             return completedAlready(uploadId, parts);
@@ -154,8 +173,10 @@ public class MultipartService {
             UploadManifest current = upload.current(uploadId);
             List<PartInfo> selected = current.select(parts);
             long total = selected.stream().mapToLong(PartInfo::size).sum();
-            var request = new PutRequest(current.bucket(), current.key(), current.contentType(), total, current.userMetadata(),
-                null, current.createOnly() ? "*" : null);
+            Map<String, String> metadata = new java.util.HashMap<>(current.userMetadata());
+            metadata.putAll(extraMetadata.apply(selected));
+            var request = new PutRequest(current.bucket(), current.key(), current.contentType(), total, metadata,
+                null, current.createOnly() ? "*" : null, current.tags());
             objects.checkAdmission(request);
             var pieces = selected.stream().map(p -> new ConcatenatedParts.Piece(p.partNumber(), store.fileOf(current, p), p.size(), p.hash())).toList();
             ObjectRecord stored;

@@ -11,9 +11,12 @@ import io.micronaut.serde.annotation.Serdeable;
  * @param partNumber 1 to {@link UploadManifest#MAX_PARTS}
  * @param size       bytes in the part
  * @param sha256     lower-case hex SHA-256 of the part: its ETag
+ * @param md5        lower-case hex MD5 of the part, when the door that took it computed one as it
+ *                   streamed (the S3 endpoint: S3's part ETag, and what its multipart ETag is made
+ *                   of); null for parts of the native API and manifests written before it was kept
  */
 @Serdeable
-public record PartInfo(int partNumber, long size, String sha256) {
+public record PartInfo(int partNumber, long size, String sha256, @io.micronaut.core.annotation.Nullable String md5) {
 
     public PartInfo {
         UploadManifest.requirePartNumber(partNumber);
@@ -21,6 +24,14 @@ public record PartInfo(int partNumber, long size, String sha256) {
             throw new IllegalArgumentException("part size must not be negative: " + size);
         }
         new ContentHash(sha256);
+        if (md5 != null && !md5.matches("[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("not a lower-case hex MD5: " + md5);
+        }
+    }
+
+    /** A part whose MD5 is not known. */
+    public PartInfo(int partNumber, long size, String sha256) {
+        this(partNumber, size, sha256, null);
     }
 
     public ContentHash hash() {

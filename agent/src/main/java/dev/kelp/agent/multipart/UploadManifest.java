@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *                    initiating an upload of key {@code complete}
  * @param createOnly  initiated with {@code If-None-Match: *}: complete fails if the key exists by then
  * @param parts       in ascending part number, each number once
+ * @param tags        the tag set the object gets when the upload completes (S3's x-amz-tagging on
+ *                    CreateMultipartUpload); empty for none, and in manifests written before tags
  */
 @Serdeable
 public record UploadManifest(
@@ -33,7 +35,8 @@ public record UploadManifest(
     Map<String, String> userMetadata,
     boolean createOnly,
     Instant initiatedAt,
-    List<PartInfo> parts) {
+    List<PartInfo> parts,
+    @io.micronaut.core.annotation.Nullable Map<String, String> tags) {
 
     public static final int MAX_PARTS = 10_000;
     private static final Pattern UPLOAD_ID = Pattern.compile("mpu_[0-9a-f]{32}");
@@ -50,6 +53,7 @@ public record UploadManifest(
         }
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
         parts = parts == null ? List.of() : List.copyOf(parts);
+        tags = dev.kelp.agent.object.ObjectTags.copyOf(tags);
         for (int i = 1; i < parts.size(); i++) {
             if (parts.get(i - 1).partNumber() >= parts.get(i).partNumber()) {
                 throw new IllegalArgumentException("parts must be in strictly ascending order: " + parts);
@@ -59,10 +63,15 @@ public record UploadManifest(
 
     public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
                                           boolean createOnly, Instant now) {
+        return initiate(bucket, key, contentType, userMetadata, createOnly, now, Map.of());
+    }
+
+    public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
+                                          boolean createOnly, Instant now, Map<String, String> tags) {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         return new UploadManifest("mpu_" + HexFormat.of().formatHex(id), bucket, key, contentType, userMetadata,
-            createOnly, now, List.of());
+            createOnly, now, List.of(), tags);
     }
 
     /** True for a well-formed id; anything else cannot name an upload (nor a path on disk). */
@@ -107,12 +116,12 @@ public record UploadManifest(
         if (!placed) {
             next.add(part);
         }
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next, tags);
     }
 
     /** This manifest with exactly {@code keep} as its parts (a restart dropping parts whose file is gone). */
     public UploadManifest withParts(List<PartInfo> keep) {
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep, tags);
     }
 
     public long totalSize() {

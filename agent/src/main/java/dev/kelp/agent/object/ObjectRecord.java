@@ -18,6 +18,8 @@ import java.util.Map;
  * @param createdAt   when the agent acknowledged the write
  * @param version     the version id clients see ({@code dev.kelp.agent.versions.VersionIds}), given
  *                    by the agent when it accepts the write; null until then
+ * @param tags        the version's tag set ({@link ObjectTags}), in the order it was given; empty for none.
+ *                    Unlike the rest it can change after the write (S3's PutObjectTagging)
  */
 public record ObjectRecord(
     String bucket,
@@ -28,10 +30,18 @@ public record ObjectRecord(
     String contentType,
     Map<String, String> userMetadata,
     Instant createdAt,
-    String version) {
+    String version,
+    Map<String, String> tags) {
 
     public ObjectRecord {
         userMetadata = Map.copyOf(userMetadata);
+        tags = ObjectTags.copyOf(tags);
+    }
+
+    /** A record without tags. */
+    public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
+                        Map<String, String> userMetadata, Instant createdAt, String version) {
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, Map.of());
     }
 
     /** A record whose version id the metadata store gives it (or the agent, before storing). */
@@ -41,10 +51,14 @@ public record ObjectRecord(
     }
 
     public ObjectRecord withVersionId(long id) {
-        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version);
+        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version, tags);
     }
 
     public ObjectRecord withVersion(String version) {
-        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version);
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, tags);
+    }
+
+    public ObjectRecord withTags(Map<String, String> newTags) {
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, newTags);
     }
 }

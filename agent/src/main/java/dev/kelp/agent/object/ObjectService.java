@@ -131,7 +131,7 @@ public class ObjectService {
         // The version id is the agent's, given now, so it is the same whether the database or the
         // local journal (LOCAL_ONLY) takes the write.
         var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
-            request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next());
+            request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next(), request.tags());
         var outcome = metadata.put(record);
         if (reuse.storesAgain(outcome.blobCreated())) {
             // The blob was reclaimed between the check and the commit: store it (again) after all.
@@ -226,6 +226,23 @@ public class ObjectService {
         return new ObjectDeletion(removed, outcome.marker().orElse(null));
     }
 
+    // --- tags (S3's object tagging, docs/s3.md)
+
+    /**
+     * Replaces the tag set of the object's current version ({@code versionId} null) or of one
+     * version; an empty set removes its tags. The version stays what it was otherwise: no new
+     * version, no byte read or written. 404 for a missing key or version, 405 for a delete marker.
+     * While PostgreSQL is down the set is journaled (for a version this agent knows) and
+     * replayed once; otherwise 503.
+     */
+    public ObjectRecord putTags(String bucket, String key, String versionId, Map<String, String> tags) {
+        ObjectRecord target = versionId == null ? head(bucket, key) : headVersion(bucket, key, versionId);
+        ObjectRecord tagged = metadata.putTags(bucket, key, target.version(), ObjectTags.copyOf(tags))
+            .orElseThrow(() -> versionId == null ? notFound(bucket, key) : VersionRefusedException.noSuchVersion(bucket, key, versionId));
+        cache.invalidate(bucket, key);
+        return tagged;
+    }
+
     // --- versions (docs/versions.md)
 
     /** One version of the key, content or delete marker; 404 when the key has no such version. */
@@ -304,7 +321,7 @@ public class ObjectService {
                 + " cannot be found in any store; nothing was changed");
         }
         var record = new ObjectRecord(bucket, key, 0, old.hash(), old.size(), old.contentType(), old.userMetadata(),
-            clock.instant(), VersionIds.next());
+            clock.instant(), VersionIds.next(), old.tags());
         var outcome = metadata.put(record);
         if (outcome.blobCreated() && !blobStored(bucket, old.hash())) {
             // The old version was removed (and its blob reclaimed) between our check and our write.

@@ -15,15 +15,16 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The multipart family onto {@link MultipartService}, the engine the native API's uploads use:
  * parts durable on the fallback volume, the completed object stored through the same path as
- * a PUT. A part's ETag is the MD5 of its bytes, as S3 clients (s3cmd) check; the engine knows
- * parts by SHA-256, so the door remembers which MD5 is which part and translates the part list
- * of a complete. After an agent restart the memory is gone: a complete naming MD5s then has the
- * part's file hashed again, and the SHA-256 ETags are always accepted too.
+ * a PUT. A part's ETag is the MD5 of its bytes, as S3 clients (s3cmd) check, computed as the part
+ * streams and kept in the upload's manifest; the engine knows parts by SHA-256, so a complete's
+ * part list is translated (SHA-256 ETags are accepted too). The completed object's ETag is S3's
+ * multipart ETag ({@link S3ETags#multipart}), made of those MD5s: rclone, for one, compares it
+ * with what it computed from the parts it sent. A part recorded without an MD5 (a manifest of an
+ * older agent, a part sent through the native API) has its file hashed once when needed.
  */
 @Singleton
 final class MultipartOperations {
@@ -33,21 +34,19 @@ final class MultipartOperations {
     private final MultipartService multipart;
     private final ObjectService objects;
     private final UploadStore store;
-    /** uploadId → part number → the part's MD5 and SHA-256, as last uploaded. */
-    private final Map<String, Map<Integer, PartHashes>> partHashes = new ConcurrentHashMap<>();
+    private final boolean versioned;
 
-    private record PartHashes(String md5, String sha256) {
-    }
-
-    MultipartOperations(MultipartService multipart, ObjectService objects, UploadStore store) {
+    MultipartOperations(MultipartService multipart, ObjectService objects, UploadStore store,
+                        dev.kelp.agent.versions.VersioningConfig versioning) {
         this.multipart = multipart;
         this.objects = objects;
         this.store = store;
+        this.versioned = versioning.enabled();
     }
 
     S3Response initiate(S3Request request) {
         var put = new PutRequest(request.bucket(), request.key(), ObjectOperations.contentType(request), -1,
-            ObjectOperations.userMetadata(request), null, request.header("if-none-match"));
+            ObjectOperations.userMetadata(request), null, request.header("if-none-match"), S3Tagging.fromHeader(request));
         UploadManifest upload = multipart.initiate(put);
         return S3Response.ok(new Xml.Writer("InitiateMultipartUploadResult")
             .element("Bucket", upload.bucket()).element("Key", upload.key()).element("UploadId", upload.uploadId()));
@@ -59,43 +58,37 @@ final class MultipartOperations {
         CheckedBody body = RequestBodies.decode(request, verified, raw);
         PartInfo part;
         try {
-            part = multipart.uploadPart(upload.uploadId(), partNumber, RequestBodies.declaredLength(request, verified), body);
+            part = multipart.uploadPart(upload.uploadId(), partNumber, RequestBodies.declaredLength(request, verified), body, body::md5Hex);
         } catch (dev.kelp.agent.object.KelpException e) {
             if (body.failure() != null) {
                 throw body.failure().error();
             }
             throw e;
         }
-        return S3Response.status(200).header("ETag", "\"" + remember(upload.uploadId(), part, body.md5Hex()) + "\"");
+        return S3Response.status(200).header("ETag", "\"" + part.md5() + "\"");
     }
 
-    private String remember(String uploadId, PartInfo part, String md5) {
-        partHashes.computeIfAbsent(uploadId, id -> new ConcurrentHashMap<>()).put(part.partNumber(), new PartHashes(md5, part.sha256()));
-        return md5;
+    /** The part's S3 ETag: its MD5, or (not known) its SHA-256, which a complete accepts as well. */
+    private static String etagOf(PartInfo part) {
+        return part.md5() != null ? part.md5() : part.sha256();
     }
 
-    private String etagOf(String uploadId, PartInfo part) {
-        PartHashes known = partHashes.getOrDefault(uploadId, Map.of()).get(part.partNumber());
-        return known != null && known.sha256().equals(part.sha256()) ? known.md5() : part.sha256();
+    /** The part's MD5: as recorded, or from its file for a part recorded without one. */
+    private String md5Of(UploadManifest upload, PartInfo part) {
+        return part.md5() != null ? part.md5() : md5Of(store.fileOf(upload, part));
     }
 
-    /** The part list with each MD5 ETag the door gave out replaced by the SHA-256 the engine checks. */
+    /** The part list with each MD5 ETag replaced by the SHA-256 the engine checks, where it names the part held. */
     private List<CompletedPart> translate(UploadManifest upload, List<CompletedPart> parts) {
-        Map<Integer, PartHashes> known = partHashes.getOrDefault(upload.uploadId(), Map.of());
         List<CompletedPart> translated = new ArrayList<>(parts.size());
         for (CompletedPart p : parts) {
             String etag = p.etag() == null ? null : p.etag().strip().replace("\"", "").toLowerCase(java.util.Locale.ROOT);
-            if (p.partNumber() == null || etag == null || etag.length() != 32) {
+            var held = p.partNumber() == null ? java.util.Optional.<PartInfo>empty() : upload.part(p.partNumber());
+            if (etag == null || etag.length() != 32 || held.isEmpty()) {
                 translated.add(p);
                 continue;
             }
-            var held = upload.part(p.partNumber());
-            PartHashes hashes = known.get(p.partNumber());
-            if (held.isPresent() && (hashes == null || !hashes.sha256().equals(held.get().sha256()))) {
-                // Not remembered (the agent restarted since): hash the part's file again.
-                hashes = new PartHashes(md5Of(store.fileOf(upload, held.get())), held.get().sha256());
-            }
-            translated.add(hashes != null && hashes.md5().equals(etag) ? new CompletedPart(p.partNumber(), hashes.sha256()) : p);
+            translated.add(md5Of(upload, held.get()).equals(etag) ? new CompletedPart(p.partNumber(), held.get().sha256()) : p);
         }
         return translated;
     }
@@ -131,17 +124,15 @@ final class MultipartOperations {
         long offset = range == null ? 0 : range.offset();
         long length = range == null ? from.size() : range.length();
         PartInfo part;
-        String md5;
         try (InputStream content = objects.open(from, offset, range == null ? -1 : length)) {
             var checked = new CheckedBody(content, null, null, null, null, length);
-            part = multipart.uploadPart(upload.uploadId(), partNumber, length, checked);
-            md5 = checked.md5Hex();
+            part = multipart.uploadPart(upload.uploadId(), partNumber, length, checked, checked::md5Hex);
         } catch (IOException e) {
             throw new S3Exception(500, "InternalError", "reading the copy source failed: " + e.getMessage());
         }
         return S3Response.ok(new Xml.Writer("CopyPartResult")
             .element("LastModified", ObjectOperations.isoDate(from.createdAt()))
-            .element("ETag", "\"" + remember(upload.uploadId(), part, md5) + "\""));
+            .element("ETag", "\"" + part.md5() + "\""));
     }
 
     S3Response complete(S3Request request, SigV4Verifier.Verified verified, InputStream raw) throws IOException {
@@ -167,19 +158,21 @@ final class MultipartOperations {
             throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate against our published schema:"
                 + " name at least one <Part>");
         }
-        ObjectRecord stored = multipart.complete(upload.uploadId(), translate(upload, parts));
-        partHashes.remove(upload.uploadId());
-        return S3Response.ok(new Xml.Writer("CompleteMultipartUploadResult")
+        // The engine hands over the parts it selected, checked, under the upload's lock: the ETag is
+        // made of exactly those.
+        ObjectRecord stored = multipart.complete(upload.uploadId(), translate(upload, parts), selected -> Map.of(S3ETags.MULTIPART_KEY,
+            S3ETags.multipart(selected.stream().map(p -> md5Of(upload, p)).toList())));
+        var response = S3Response.ok(new Xml.Writer("CompleteMultipartUploadResult")
             .element("Location", "/" + stored.bucket() + "/" + stored.key())
             .element("Bucket", stored.bucket())
             .element("Key", stored.key())
             .element("ETag", S3ETags.of(stored)));
+        return versioned ? response.header("x-amz-version-id", stored.version()) : response;
     }
 
     S3Response abort(S3Request request) {
         String uploadId = upload(request).uploadId();
         multipart.abort(uploadId);
-        partHashes.remove(uploadId);
         return S3Response.status(204);
     }
 
@@ -202,7 +195,7 @@ final class MultipartOperations {
         for (PartInfo part : page) {
             out.start("Part").element("PartNumber", part.partNumber())
                 .element("LastModified", ObjectOperations.isoDate(upload.initiatedAt()))
-                .element("ETag", "\"" + etagOf(upload.uploadId(), part) + "\"")
+                .element("ETag", "\"" + etagOf(part) + "\"")
                 .element("Size", part.size()).end();
         }
         return S3Response.ok(out);

@@ -40,7 +40,7 @@ final class ObjectOperations {
     /** Headers S3 keeps with an object and sends back on GET and HEAD. */
     static final List<String> STORED_HEADERS = List.of("cache-control", "content-disposition", "content-encoding", "content-language", "expires");
     /** Headers asking for something the engine does not do: refused rather than silently ignored. */
-    private static final List<String> UNSUPPORTED_HEADERS = List.of("x-amz-tagging", "x-amz-server-side-encryption",
+    private static final List<String> UNSUPPORTED_HEADERS = List.of("x-amz-server-side-encryption",
         "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-object-lock-mode",
         "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold", "x-amz-website-redirect-location");
 
@@ -67,7 +67,7 @@ final class ObjectOperations {
             ifMatch = currentMatching(bucket, key, ifMatch);
         }
         var admission = new PutRequest(bucket, key, contentType(request), RequestBodies.declaredLength(request, verified), meta, ifMatch,
-            request.header("if-none-match"));
+            request.header("if-none-match"), S3Tagging.fromHeader(request));
         long declared = admission.declaredLength();
         if (declared < 0 || declared > PRE_CHECK_ABOVE) {
             // Refuse before the body is read when reading it would cost something; a small body is
@@ -83,9 +83,7 @@ final class ObjectOperations {
     /** Stages {@code body} as the engine would, then stores it with its MD5 (the S3 ETag) recorded. */
     private ObjectRecord store(PutRequest request, CheckedBody body) {
         try (StagedBlob staged = stage(body)) {
-            var withMd5 = new PutRequest(request.bucket(), request.key(), request.contentType(), request.declaredLength(),
-                S3ETags.withMd5(request.userMetadata(), body.md5Hex()), request.ifMatch(), request.ifNoneMatch());
-            return objects.putStaged(withMd5, staged);
+            return objects.putStaged(request.withUserMetadata(S3ETags.withMd5(request.userMetadata(), body.md5Hex())), staged);
         }
     }
 
@@ -151,6 +149,7 @@ final class ObjectOperations {
         for (String name : STORED_HEADERS) {
             response.header(name, record.userMetadata().get(S3ETags.HEADER_PREFIX + name));
         }
+        S3Tagging.count(response, record);
     }
 
     /** RFC 7232 order: If-Match, else If-Unmodified-Since (412); If-None-Match, else If-Modified-Since (304). */
@@ -253,7 +252,14 @@ final class ObjectOperations {
         }
         Map<String, String> meta = replace ? userMetadata(request) : S3ETags.withoutMd5(from);
         String contentType = replace ? contentType(request) : from.contentType();
-        var admission = new PutRequest(request.bucket(), request.key(), contentType, from.size(), meta, null, null);
+        String tagging = request.header("x-amz-tagging-directive");
+        boolean replaceTags = tagging != null && tagging.equalsIgnoreCase("REPLACE");
+        if (tagging != null && !replaceTags && !tagging.equalsIgnoreCase("COPY")) {
+            throw S3Exception.invalidArgument("x-amz-tagging-directive must be COPY or REPLACE, not " + tagging);
+        }
+        // As S3: the source's tags by default; with REPLACE, those of x-amz-tagging (none without it).
+        Map<String, String> tags = replaceTags ? S3Tagging.fromHeader(request) : from.tags();
+        var admission = new PutRequest(request.bucket(), request.key(), contentType, from.size(), meta, null, null, tags);
         objects.checkAdmission(admission);
         ObjectRecord stored;
         try (InputStream content = objects.open(from, 0, -1)) {
@@ -261,9 +267,11 @@ final class ObjectOperations {
         } catch (IOException e) {
             throw new S3Exception(500, "InternalError", "reading the copy source failed: " + e.getMessage());
         }
-        return S3Response.ok(new Xml.Writer("CopyObjectResult")
+        var response = S3Response.ok(new Xml.Writer("CopyObjectResult")
             .element("LastModified", isoDate(stored.createdAt()))
             .element("ETag", S3ETags.of(stored)));
+        return versioned ? response.header("x-amz-version-id", stored.version()).header("x-amz-copy-source-version-id", from.version())
+            : response;
     }
 
     static void checkCopyConditions(S3Request request, ObjectRecord from) {

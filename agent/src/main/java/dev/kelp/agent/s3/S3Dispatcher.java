@@ -21,7 +21,10 @@ final class S3Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Dispatcher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Bucket subresources the endpoint does not serve; asking for one is a clear 501, never a listing. */
+    /**
+     * Subresources the endpoint does not serve; asking for one is a clear 501, never a listing.
+     * {@code tagging} is served for objects, not for buckets.
+     */
     private static final java.util.List<String> UNSUPPORTED = java.util.List.of("tagging", "acl", "policy",
         "policyStatus", "lifecycle", "cors", "encryption", "website", "logging", "notification", "replication", "requestPayment",
         "object-lock", "retention", "legal-hold", "ownershipControls", "publicAccessBlock", "accelerate", "analytics", "inventory",
@@ -33,11 +36,13 @@ final class S3Dispatcher {
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
     private final VersionOperations versions;
+    private final S3Tagging tagging;
     private final Clock clock;
 
     S3Dispatcher(S3Config config, BucketOperations buckets, ObjectOperations objects, MultipartOperations multipart,
-                 VersionOperations versions) {
+                 VersionOperations versions, S3Tagging tagging) {
         this.versions = versions;
+        this.tagging = tagging;
         this.config = config;
         this.verifier = new SigV4Verifier(config);
         this.buckets = buckets;
@@ -115,6 +120,14 @@ final class S3Dispatcher {
                     throw new S3Exception(405, "MethodNotAllowed", "POST on a bucket is only DeleteObjects (?delete)");
                 }
                 default -> throw new S3Exception(405, "MethodNotAllowed", "The specified method is not allowed against this resource");
+            };
+        }
+        if (r.has("tagging")) {
+            return switch (method) {
+                case "GET" -> tagging.get(r);
+                case "PUT" -> tagging.put(r, verified, exchange.body());
+                case "DELETE" -> tagging.delete(r);
+                default -> throw new S3Exception(405, "MethodNotAllowed", "?tagging of an object is GET, PUT or DELETE");
             };
         }
         for (String sub : UNSUPPORTED) {

@@ -25,6 +25,8 @@ final class S3Errors {
             case "InsufficientStorage" -> new S3Exception(503, "SlowDown", "the agent's fallback volume is full until it syncs: " + message);
             case "ServiceUnavailable" -> new S3Exception(503, "ServiceUnavailable", message);
             case "MalformedRequest" -> new S3Exception(400, "MalformedXML", message);
+            // S3's answer to reading (or tagging) a delete marker by its version id.
+            case "DeleteMarker" -> new S3Exception(e.status(), e.status() == 405 ? "MethodNotAllowed" : "InvalidRequest", message);
             case "BlobMissing", "PartDamaged" -> new S3Exception(500, "InternalError", message);
             default -> new S3Exception(e.status(), e.code(), message);
         };

@@ -184,6 +184,84 @@ final class Xml {
         return new Parsed(records, top);
     }
 
+    /**
+     * A PutObjectTagging body: {@code <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>},
+     * each Tag with one Key and one Value, nothing else. The tags in document order, duplicates
+     * kept (the caller's rules refuse them); anything else is MalformedXML.
+     */
+    static List<dev.kelp.agent.object.ObjectTags.Tag> parseTagging(byte[] body) {
+        List<dev.kelp.agent.object.ObjectTags.Tag> tags = new ArrayList<>();
+        try {
+            XMLStreamReader in = INPUT.createXMLStreamReader(new java.io.ByteArrayInputStream(body));
+            java.util.Deque<String> path = new java.util.ArrayDeque<>();
+            String key = null;
+            String value = null;
+            int tagSets = 0;
+            StringBuilder text = new StringBuilder();
+            while (in.hasNext()) {
+                int event = in.next();
+                switch (event) {
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        String name = localName(in.getLocalName());
+                        String expected = switch (path.size()) {
+                            case 0 -> "Tagging";
+                            case 1 -> "TagSet";
+                            case 2 -> "Tag";
+                            default -> null;
+                        };
+                        boolean field = path.size() == 3 && (name.equals("Key") || name.equals("Value"));
+                        if (!field && !name.equals(expected)) {
+                            throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate against our"
+                                + " published schema: unexpected <" + name + "> in " + String.join("/", path.reversed()));
+                        }
+                        if (name.equals("TagSet") && ++tagSets > 1) {
+                            throw S3Exception.malformedXml("The XML you provided was not well-formed: more than one <TagSet>");
+                        }
+                        if (name.equals("Tag")) {
+                            key = null;
+                            value = null;
+                        }
+                        path.push(name);
+                        text.setLength(0);
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA -> text.append(in.getText());
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        String name = path.pop();
+                        if (name.equals("Key") || name.equals("Value")) {
+                            boolean twice = name.equals("Key") ? key != null : value != null;
+                            if (twice) {
+                                throw S3Exception.malformedXml("The XML you provided was not well-formed: a <Tag> has more than one <"
+                                    + name + ">");
+                            }
+                            if (name.equals("Key")) {
+                                key = text.toString();
+                            } else {
+                                value = text.toString();
+                            }
+                        } else if (name.equals("Tag")) {
+                            if (key == null || value == null) {
+                                throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate against our"
+                                    + " published schema: every <Tag> needs a <Key> and a <Value>");
+                            }
+                            tags.add(new dev.kelp.agent.object.ObjectTags.Tag(key, value));
+                        }
+                        text.setLength(0);
+                    }
+                    default -> {
+                        // comments, whitespace, the prolog
+                    }
+                }
+            }
+            if (tagSets == 0) {
+                throw S3Exception.malformedXml("The XML you provided was not well-formed or did not validate against our published"
+                    + " schema: a <Tagging> document with a <TagSet> is required");
+            }
+        } catch (XMLStreamException e) {
+            throw S3Exception.malformedXml("The XML you provided was not well-formed: " + e.getMessage());
+        }
+        return tags;
+    }
+
     private static String localName(String name) {
         int colon = name.indexOf(':');
         return colon < 0 ? name : name.substring(colon + 1);

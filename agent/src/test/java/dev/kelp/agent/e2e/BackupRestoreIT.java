@@ -87,7 +87,12 @@ class BackupRestoreIT {
         for (int i = 0; i < 10; i++) {
             put(agent, BUCKET, Workload.key(i), Workload.body(10_000 + i), state); // overwritten while in FALLBACK
         }
-        put(agent, BUCKET, "dup/a", Workload.body(50), state); // the same content as load/…/object-50: one blob
+        // The same content as load/…/object-50 (one blob), with user metadata and tags the restore must bring back.
+        var tagged = HTTP.send(HttpRequest.newBuilder(object(agent, BUCKET, "dup/a")).header("Content-Type", "application/octet-stream")
+            .header("x-kelp-meta-owner", "ada").header("x-kelp-tagging", "project=kelp&stage=drill%20one")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(Workload.body(50))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tagged.statusCode()).as(tagged.body()).isEqualTo(201);
+        state.put("dup/a", Workload.body(50));
         seaweedfs.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> get(agent, "/v1/mode").body().contains("\"mode\":\"FULL\""));
 
@@ -158,6 +163,9 @@ class BackupRestoreIT {
         var done = awaitRestore(restore.get("id"));
         assertThat(done).containsEntry("phase", "Succeeded").containsEntry("objects", "201").containsEntry("failedObjects", "0");
         assertSameObjects(BUCKET, atBackup1);
+        var restoredTagged = HTTP.send(HttpRequest.newBuilder(object(agent, BUCKET, "dup/a")).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(restoredTagged.headers().firstValue("x-kelp-meta-owner")).contains("ada");
+        assertThat(restoredTagged.headers().firstValue("x-kelp-tagging")).contains("project=kelp&stage=drill%20one");
 
         var intoOther = fields(post(agent, "/v1/restores", "{\"schedule\":\"drill\",\"bucket\":\"" + BUCKET + "\",\"targetBucket\":\"" + OTHER + "\"}").body());
         assertThat(intoOther).containsEntry("backup", backup2.get("id"));

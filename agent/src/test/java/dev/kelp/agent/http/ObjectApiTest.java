@@ -89,6 +89,29 @@ class ObjectApiTest {
     }
 
     @Test
+    void tagsGoInAndComeBackAsXKelpTagging() throws Exception {
+        var put = http.send(HttpRequest.newBuilder(URI.create(base + "cards/tagged.txt")).header("Content-Type", "text/plain")
+            .header("x-kelp-tagging", "project=kelp&owner=ada%20l").PUT(BodyPublishers.ofString("tagged")).build(), BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        var got = get("cards/tagged.txt");
+        assertThat(got.headers().firstValue("x-kelp-tagging")).contains("project=kelp&owner=ada%20l");
+        assertThat(get("cards/empty-tags.txt").headers().firstValue("x-kelp-tagging")).isEmpty();
+
+        // Eleven tags, a duplicate key, a bad escape: 400 InvalidTag, and the object stays as it was.
+        String eleven = String.join("&", java.util.stream.IntStream.range(0, 11).mapToObj(i -> "k" + i + "=v").toList());
+        for (String bad : List.of(eleven, "a=1&a=2", "a=%zz")) {
+            var refused = http.send(HttpRequest.newBuilder(URI.create(base + "cards/tagged.txt")).header("Content-Type", "text/plain")
+                .header("x-kelp-tagging", bad).PUT(BodyPublishers.ofString("overwritten")).build(), BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(refused.body()).contains("InvalidTag");
+        }
+        var after = get("cards/tagged.txt");
+        assertThat(new String(after.body())).isEqualTo("tagged");
+        assertThat(after.headers().firstValue("x-kelp-tagging")).contains("project=kelp&owner=ada%20l");
+        assertNothingStoredUnder("tagged-new");
+    }
+
+    @Test
     void aZeroByteObjectIsStoredAndReadBack() throws Exception {
         var put = put("cards/empty.txt", "text/plain", new byte[0]);
         assertThat(put.statusCode()).as(put.body()).isEqualTo(201);

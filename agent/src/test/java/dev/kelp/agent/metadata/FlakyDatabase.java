@@ -6,6 +6,7 @@ import dev.kelp.agent.object.ObjectVersion;
 import java.net.ConnectException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -42,6 +43,11 @@ final class FlakyDatabase implements ReplayTarget {
     @Override
     public PutOutcome put(ObjectRecord record) {
         return call(() -> real.put(record));
+    }
+
+    @Override
+    public Optional<ObjectRecord> putTags(String bucket, String key, String version, Map<String, String> tags) {
+        return call(() -> real.putTags(bucket, key, version, tags));
     }
 
     @Override

@@ -167,4 +167,42 @@ class MetadataJournalTest {
         assertThat(keys).containsExactly(byBytes);
         assertThat(keys).containsSubsequence("\uFFFD", "\uD83D\uDE00");
     }
+
+    @Test
+    void anEntryWrittenBeforeTagsExistedReadsBackWithNone() throws Exception {
+        var journal = open();
+        Files.createDirectories(journal.directory());
+        // As an agent before tags (and before versions) wrote it: no "tags", no "version".
+        String old = """
+            {"id":"0b6c7a4e-2f8e-4d0a-9c1e-3c2d1b0a9f8e","sequence":7,"operation":"PUT","bucket":"photos","key":"old.png",
+             "hash":"%s","size":3,"contentType":"image/png","userMetadata":{"camera":"x100"},
+             "createdAt":"2026-11-24T12:00:00.123456Z","journaledAt":"2026-11-24T12:00:00.123456Z"}
+            """.formatted(ContentHash.ofBytes("old".getBytes(StandardCharsets.UTF_8)).hex());
+        Files.writeString(journal.directory().resolve("%020d-0b6c7a4e-2f8e-4d0a-9c1e-3c2d1b0a9f8e.json".formatted(7)), old);
+
+        var reopened = open();
+
+        assertThat(reopened.pending()).singleElement().satisfies(e -> {
+            assertThat(e.tags()).isNull();
+            assertThat(e.record().tags()).isEmpty();
+            assertThat(e.record().userMetadata()).containsEntry("camera", "x100");
+        });
+        assertThat(reopened.lookup("photos", "old.png")).isPresent();
+    }
+
+    @Test
+    void aTagEntryChangesNoObjectStateButItsVersionsTags() {
+        var journal = open();
+        var put = journal.appendPut(record("a", "1").withVersion(dev.kelp.agent.versions.VersionIds.next()), NOW);
+        journal.appendTags("photos", "a", put.version(), Map.of("k", "v"), NOW);
+
+        var reopened = open();
+
+        assertThat(reopened.lookup("photos", "a").orElseThrow().record().tags()).as("the put's own, none").isEmpty();
+        assertThat(reopened.pendingTagsOf("photos", "a")).containsExactly(Map.entry(put.version(), Map.of("k", "v")));
+        assertThat(reopened.entryOfVersion("photos", "a", put.version())).contains(put);
+        reopened.remove(reopened.pending().getLast());
+        assertThat(reopened.pendingTagsOf("photos", "a")).isEmpty();
+        assertThat(reopened.lookup("photos", "a")).isPresent();
+    }
 }

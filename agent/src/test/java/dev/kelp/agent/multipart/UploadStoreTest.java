@@ -73,6 +73,27 @@ class UploadStoreTest {
     }
 
     @Test
+    void aPartsMd5AndTheUploadsTagsSurviveARestart() throws Exception {
+        start(0);
+        var upload = UploadManifest.initiate("media", "videos/b.mp4", "video/mp4", Map.of(), false, Instant.now(),
+            Map.of("project", "kelp"));
+        store.create(upload);
+        String md5 = "5d41402abc4b2a76b9719d911017c592"; // md5("hello")
+        UploadManifest withPart;
+        try (StagedBlob staged = staging.stage(new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)), Long.MAX_VALUE)) {
+            withPart = store.addPart(upload, staged, new PartInfo(1, staged.size(), staged.hash().hex(), md5));
+        }
+
+        start(0);
+        var loaded = store.loadAll().getFirst();
+        assertThat(loaded).isEqualTo(withPart);
+        assertThat(loaded.part(1).orElseThrow().md5()).isEqualTo(md5);
+        assertThat(loaded.tags()).containsExactly(Map.entry("project", "kelp"));
+        assertThatThrownBy(() -> new PartInfo(1, 5, withPart.part(1).orElseThrow().sha256(), "NOT-AN-MD5"))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aReplacedPartIsDeletedOnceTheNewOneIsRecorded() throws Exception {
         start(0);
         var first = add(newUpload(), 1, "old bytes");

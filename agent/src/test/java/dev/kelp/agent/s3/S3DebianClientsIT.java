@@ -120,6 +120,66 @@ class S3DebianClientsIT {
         assertThat(ok(aws("s3", "ls", "s3://" + BUCKET + "/aws/"), awsEnv())).doesNotContain("readme.txt");
     }
 
+    /**
+     * A 100 MiB file in parts by the CLI (8 MiB, its default) and by rclone (16 MiB) with
+     * rclone's multipart ETag check on: both see S3's multipart ETag, the MD5 of their parts'
+     * MD5s and the part count, worked out here from the file as each client cut it; rclone
+     * compares it itself after the upload and fails the copy if it differs.
+     */
+    @Test
+    void hundredMebibyteMultipartObjectsHaveTheETagsS3ClientsCompute() throws Exception {
+        Path file = work.resolve("hundred.bin");
+        var random = new Random(100);
+        try (var out = Files.newOutputStream(file)) {
+            byte[] chunk = new byte[1024 * 1024];
+            for (int i = 0; i < 100; i++) {
+                random.nextBytes(chunk);
+                out.write(chunk);
+            }
+        }
+        String awsETag = multipartETag(file, 8 * 1024 * 1024);
+        assertThat(awsETag).endsWith("-13");
+        ok(aws("s3", "cp", file.toString(), "s3://" + BUCKET + "/etag/aws.bin"), awsEnv());
+        String head = ok(aws("s3api", "head-object", "--bucket", BUCKET, "--key", "etag/aws.bin"), awsEnv());
+        assertThat(head).contains("\"ETag\": \"\\\"" + awsETag + "\\\"\"").contains("\"ContentLength\": " + 100 * 1024 * 1024);
+        assertThat(ok(aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "etag/aws.bin"), awsEnv())).contains(awsETag);
+        // A client may make its read conditional on the ETag it saw.
+        ok(aws("s3api", "get-object", "--bucket", BUCKET, "--key", "etag/aws.bin", "--if-match", "\"" + awsETag + "\"",
+            work.resolve("hundred.aws.back").toString()), awsEnv());
+        assertThat(Files.mismatch(file, work.resolve("hundred.aws.back"))).isEqualTo(-1);
+        ok(aws("s3", "cp", "s3://" + BUCKET + "/etag/aws.bin", work.resolve("hundred.cp.back").toString()), awsEnv());
+        assertThat(Files.mismatch(file, work.resolve("hundred.cp.back"))).isEqualTo(-1);
+
+        Map<String, String> env = rcloneEnv();
+        Path dir = work.resolve("rclone-hundred");
+        Files.createDirectories(dir);
+        Files.move(file, dir.resolve("hundred.bin"));
+        String copied = run(List.of("rclone", "copy", "-vv", "--s3-use-multipart-etag=true", "--s3-upload-cutoff", "5M",
+            "--s3-chunk-size", "16M", dir.toString(), "kelp:" + BUCKET + "/etag/rclone"), env, work, true).err();
+        String rcloneETag = multipartETag(dir.resolve("hundred.bin"), 16 * 1024 * 1024);
+        assertThat(copied).contains("Multipart upload Etag: " + rcloneETag + " OK");
+        ok(List.of("rclone", "check", dir.toString(), "kelp:" + BUCKET + "/etag/rclone"), env);
+        ok(List.of("rclone", "check", "--download", dir.toString(), "kelp:" + BUCKET + "/etag/rclone"), env);
+        assertThat(ok(aws("s3api", "head-object", "--bucket", BUCKET, "--key", "etag/rclone/hundred.bin"), awsEnv())).contains(rcloneETag);
+        for (Path p : List.of(dir.resolve("hundred.bin"), work.resolve("hundred.aws.back"), work.resolve("hundred.cp.back"))) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** S3's ETag of {@code file} uploaded in parts of {@code partSize}: md5(md5(part 1) ... md5(part n))-n. */
+    private static String multipartETag(Path file, int partSize) throws Exception {
+        var ofParts = java.security.MessageDigest.getInstance("MD5");
+        int parts = 0;
+        try (var in = Files.newInputStream(file)) {
+            byte[] part;
+            while ((part = in.readNBytes(partSize)).length > 0) {
+                ofParts.update(java.security.MessageDigest.getInstance("MD5").digest(part));
+                parts++;
+            }
+        }
+        return java.util.HexFormat.of().formatHex(ofParts.digest()) + "-" + parts;
+    }
+
     @Test
     void boto3Script() throws Exception {
         Path script = work.resolve("boto3_check.py");
@@ -167,16 +227,23 @@ class S3DebianClientsIT {
         assertThat(ok(List.of("curl", "-sSf", url), Map.of())).isEqualTo("hello boto3");
     }
 
-    @Test
-    void rcloneSyncsATreeUpAndBackAndChecksIt() throws Exception {
+    private static Map<String, String> rcloneEnv() {
         Map<String, String> env = new HashMap<>(Map.of("RCLONE_CONFIG_KELP_TYPE", "s3", "RCLONE_CONFIG_KELP_PROVIDER", "Other",
             "RCLONE_CONFIG_KELP_ACCESS_KEY_ID", S3AgentProcess.ACCESS_KEY_ID, "RCLONE_CONFIG_KELP_SECRET_ACCESS_KEY", S3AgentProcess.SECRET,
             "RCLONE_CONFIG_KELP_ENDPOINT", agent.endpoint(), "RCLONE_CONFIG_KELP_REGION", "us-east-1", "HOME", work.toString()));
         env.put("RCLONE_CONFIG", work.resolve("rclone.conf").toString());
+        return env;
+    }
+
+    @Test
+    void rcloneSyncsATreeUpAndBackAndChecksIt() throws Exception {
+        Map<String, String> env = rcloneEnv();
         String remote = "kelp:" + BUCKET + "/rclone/tree";
         Path back = work.resolve("rclone-back");
         // A small cutoff so that big.bin goes up in parts too.
-        ok(List.of("rclone", "sync", "--s3-upload-cutoff", "5M", "--s3-chunk-size", "5M", tree.toString(), remote), env);
+        // rclone's own check of the multipart ETag is on: big.bin goes up in parts and is verified.
+        ok(List.of("rclone", "sync", "--s3-use-multipart-etag=true", "--s3-upload-cutoff", "5M", "--s3-chunk-size", "5M", tree.toString(),
+            remote), env);
         ok(List.of("rclone", "check", tree.toString(), remote), env);
         ok(List.of("rclone", "sync", remote, back.toString()), env);
         assertSameTree(tree, back);

@@ -186,7 +186,15 @@ class S3SdkIT {
 
         var done = s3.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(completed)));
         assertThat(done.key()).isEqualTo(key);
-        assertThat(s3.headObject(b -> b.bucket(BUCKET).key(key)).contentLength()).isEqualTo((long) partSize * parts);
+        // S3's multipart ETag, the MD5 of the parts' MD5s and their count, wherever the object is shown.
+        String multipartETag = "\"" + S3ETags.multipart(completed.stream().map(p -> p.eTag().replace("\"", "")).toList()) + "\"";
+        assertThat(done.eTag()).isEqualTo(multipartETag).endsWith("-" + parts + "\"");
+        var head = s3.headObject(b -> b.bucket(BUCKET).key(key));
+        assertThat(head.contentLength()).isEqualTo((long) partSize * parts);
+        assertThat(head.eTag()).isEqualTo(multipartETag);
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(key)).contents()).singleElement()
+            .satisfies(o -> assertThat(o.eTag()).isEqualTo(multipartETag));
+        assertThat(status(() -> s3.headObject(b -> b.bucket(BUCKET).key(key).ifNoneMatch(multipartETag)))).isEqualTo(304);
         MessageDigest read = MessageDigest.getInstance("SHA-256");
         try (InputStream in = s3.getObject(b -> b.bucket(BUCKET).key(key))) {
             byte[] buffer = new byte[1 << 16];
@@ -320,8 +328,16 @@ class S3SdkIT {
         assertError(() -> s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId("mpu_00000000000000000000000000000000").partNumber(1),
             RequestBody.fromString("x")), 404, "NoSuchUpload");
         // Asking for what the engine does not do is refused, not silently ignored.
-        assertError(() -> s3.putObject(b -> b.bucket(BUCKET).key("errors/tagged").tagging("a=b"), RequestBody.fromString("x")), 501, "NotImplemented");
-        assertError(() -> s3.getObjectTagging(b -> b.bucket(BUCKET).key(key)), 501, "NotImplemented");
+        assertError(() -> s3.putObject(b -> b.bucket(BUCKET).key("errors/encrypted")
+            .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256), RequestBody.fromString("x")),
+            501, "NotImplemented");
+        assertError(() -> s3.getObjectAcl(b -> b.bucket(BUCKET).key(key)), 501, "NotImplemented");
+        // Tags that break S3's rules, on a write and on the object: nothing is written or changed.
+        assertError(() -> s3.putObject(b -> b.bucket(BUCKET).key("errors/tagged").tagging("a=1&a=2"), RequestBody.fromString("x")),
+            400, "InvalidTag");
+        assertError(() -> s3.putObjectTagging(b -> b.bucket(BUCKET).key(key).tagging(t -> t.tagSet(
+            software.amazon.awssdk.services.s3.model.Tag.builder().key("aws:mine").value("v").build()))), 400, "InvalidTag");
+        assertThat(s3.getObjectTagging(b -> b.bucket(BUCKET).key(key)).tagSet()).isEmpty();
 
         try (S3Client wrongSecret = client(S3AgentProcess.ACCESS_KEY_ID, "not-the-secret");
              S3Client wrongKey = client("AKIANOTTHEKEY0000000", S3AgentProcess.SECRET)) {

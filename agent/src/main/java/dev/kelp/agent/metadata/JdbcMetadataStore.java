@@ -63,7 +63,14 @@ class JdbcMetadataStore implements ReplayTarget {
     @Override
     public PutOutcome put(ObjectRecord record) {
         ObjectRecord storable = ObjectRows.storable(record);
-        return run("put", () -> transactions.put(storable, clock.instant()));
+        return run("put", () -> transactions.put(storable, clock.instant(), true));
+    }
+
+    @Override
+    public PutOutcome putNew(ObjectRecord record) {
+        ObjectRecord storable = ObjectRows.storable(record);
+        // A retry after a serialization failure is safe too: that attempt rolled back.
+        return run("put", () -> transactions.put(storable, clock.instant(), false));
     }
 
     @Override

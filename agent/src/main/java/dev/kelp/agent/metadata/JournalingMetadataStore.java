@@ -138,15 +138,17 @@ class JournalingMetadataStore implements MetadataStore {
     @Override
     public PutOutcome put(ObjectRecord record) {
         ObjectRecord storable = ObjectRows.storable(record);
+        boolean firstAttempt = true;
         while (true) {
             if (direct) {
                 try {
-                    PutOutcome outcome = database.put(storable);
+                    PutOutcome outcome = firstAttempt ? database.putNew(storable) : database.put(storable);
                     lastKnown.remember(outcome.stored());
                     return outcome;
                 } catch (MetadataUnavailableException e) {
                     // The outcome is unknown (it may have committed): journal it too. Applying a put
                     // twice leaves the same object, counts and usage, so either way ends right.
+                    firstAttempt = false;
                     unreachable(e);
                 }
             }

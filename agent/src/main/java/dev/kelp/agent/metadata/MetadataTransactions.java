@@ -61,11 +61,17 @@ class MetadataTransactions {
         return versioning.enabled() && !retention.keepsNone();
     }
 
-    /** {@code record} has been through {@link ObjectRows#storable}. */
+    /**
+     * {@code record} has been through {@link ObjectRows#storable}.
+     *
+     * @param mayRepeat whether this version may have been stored before (a replay, a retry
+     *                  whose first outcome was unknown): then a second put of it is a no-op
+     */
     @Transactional
-    public PutOutcome put(ObjectRecord record, Instant now) {
+    public PutOutcome put(ObjectRecord record, Instant now, boolean mayRepeat) {
         ObjectVersionRow row = rows.toRow(record);
-        Optional<ObjectVersionRow> already = objects.findByVersion(row.bucket(), row.objectKey(), row.version());
+        Optional<ObjectVersionRow> already = mayRepeat
+            ? objects.findByVersion(row.bucket(), row.objectKey(), row.version()) : Optional.empty();
         if (already.isPresent()) {
             // Applied before (a put journaled after a timeout that had in fact committed, or a
             // replay after a crash): the same version is not made twice.
@@ -219,7 +225,7 @@ class MetadataTransactions {
             return false;
         }
         switch (entry.operation()) {
-            case PUT -> put(ObjectRows.storable(entry.record()), now);
+            case PUT -> put(ObjectRows.storable(entry.record()), now, true);
             // An entry journaled before versions existed has no marker id: it gets one now.
             case DELETE -> delete(entry.bucket(), entry.key(), entry.version() == null ? VersionIds.next() : entry.version(),
                 Instant.parse(entry.journaledAt()), now);

@@ -2,6 +2,8 @@ package dev.kelp.agent.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kelp.agent.metadata.MetadataStore.PutOutcome;
+import dev.kelp.agent.object.ObjectRecord;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.jdbc.DataSourceResolver;
 import java.nio.file.Files;
@@ -50,5 +52,22 @@ class JdbcMetadataStoreTest extends MetadataStoreContract {
             assertThat(c.getMetaData().getURL()).startsWith("jdbc:h2:file:" + fallbackDir + "/metadata/kelp");
         }
         assertThat(Files.exists(fallbackDir.resolve("metadata/kelp.mv.db"))).isTrue();
+    }
+
+    @Test
+    void aFirstAttemptSkipsTheRepeatCheckAndALaterPutOfTheSameVersionIsStillANoOp() throws Exception {
+        var store = context.getBean(JdbcMetadataStore.class);
+        // With its version id given, as the agent gives it before the put (storable() would give a new one).
+        ObjectRecord unversioned = record("first-attempt", "once");
+        ObjectRecord first = new ObjectRecord(unversioned.bucket(), unversioned.key(), 0, unversioned.hash(), unversioned.size(),
+            unversioned.contentType(), unversioned.userMetadata(), unversioned.createdAt(), dev.kelp.agent.versions.VersionIds.next());
+
+        PutOutcome stored = store.putNew(first);
+        PutOutcome repeated = store.put(first);
+
+        assertThat(repeated.stored()).isEqualTo(stored.stored());
+        assertThat(repeated.blobCreated()).isFalse();
+        assertThat(count("SELECT COUNT(*) FROM object_versions WHERE bucket = ? AND object_key = 'first-attempt'", bucket)).isEqualTo(1);
+        assertThat(refCount(hashOf("once"))).isEqualTo(1);
     }
 }

@@ -51,6 +51,7 @@ public final class DedupBench {
     private static final Pattern PENDING = Pattern.compile("\"pending\":\\{\"objects\":(\\d+)");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> report = new ArrayList<>();
+    private long lastGaugeNanos;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -170,6 +171,7 @@ public final class DedupBench {
         line("| the two agree | %s |", stored.blobBytes() == stored.s3BlobBytes() && stored.blobRows() == stored.s3Blobs() ? "yes" : "**no**");
         long saved = stored.logicalBytes() - stored.blobBytes();
         line("| bytes saved by whole-object dedup | %s (%.1f %% of logical) |", bytes(saved), 100.0 * saved / Math.max(1, stored.logicalBytes()));
+        line("| the agent's gauge `kelp_dedup_saved_bytes` for the bucket (`/prometheus`) | %s |", gauge(agent, dedupBucket));
         line("| dedup ratio (logical ÷ stored) | %.2f× |", (double) stored.logicalBytes() / Math.max(1, stored.blobBytes()));
         line("| all-unique copy: stored ÷ logical (control: must be 1.00) | %.2f (%,d blobs for %,d objects) |",
             (double) storedUnique.blobBytes() / Math.max(1, storedUnique.logicalBytes()), storedUnique.blobRows(), storedUnique.objects());
@@ -316,6 +318,36 @@ public final class DedupBench {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * The agent's own figure. Its figures are refreshed in the background by a scrape that finds
+     * them over 30 s old, so: 35 s since the last reading at least, one scrape to start the
+     * refresh, a pause for its one query, then the reading.
+     */
+    private String gauge(AgentUnderTest agent, String bucket) throws Exception {
+        long sinceLast = System.nanoTime() - lastGaugeNanos;
+        if (lastGaugeNanos != 0 && sinceLast < Duration.ofSeconds(35).toNanos()) {
+            Thread.sleep(Duration.ofSeconds(35).minusNanos(sinceLast));
+        }
+        lastGaugeNanos = System.nanoTime();
+        http.send(HttpRequest.newBuilder(URI.create(agent.base + "/prometheus")).build(), HttpResponse.BodyHandlers.discarding());
+        Thread.sleep(5000);
+        Pattern line = Pattern.compile("(?m)^kelp_dedup_saved_bytes\\{[^}]*bucket=\"" + Pattern.quote(bucket) + "\"[^}]*\\} (\\S+)$");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String last = "absent";
+        while (System.nanoTime() < deadline) {
+            Matcher m = line.matcher(http.send(HttpRequest.newBuilder(URI.create(agent.base + "/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+            if (m.find()) {
+                last = m.group(1);
+                if (!last.equals("NaN")) {
+                    return bytes((long) Double.parseDouble(last));
+                }
+            }
+            Thread.sleep(250);
+        }
+        return "not read within 30 s (" + last + ")";
     }
 
     private static double percentile(long[] sorted, double p) {

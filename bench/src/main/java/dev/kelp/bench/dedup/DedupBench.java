@@ -55,7 +55,7 @@ public final class DedupBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: DedupBench <agent jar> <work dir> <git repository> [--snapshots N] [--m2 DIR|none] [--m2-mib N]");
+            System.err.println("usage: DedupBench <agent jar> <work dir> <git repository> [--snapshots N] [--m2 DIR|none] [--m2-mib N] [--m2-builds N]");
             System.exit(2);
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -68,7 +68,7 @@ public final class DedupBench {
         List<DataSet> sets = new ArrayList<>();
         sets.add(GitSnapshots.of(Path.of(args[2]), snapshots));
         if (!m2.equals("none") && Files.isDirectory(Path.of(m2))) {
-            sets.add(MavenRepositorySubset.of(Path.of(m2), m2Bytes));
+            sets.add(MavenRepositorySubset.of(Path.of(m2), m2Bytes, Integer.parseInt(options.getOrDefault("--m2-builds", "2"))));
         }
         new DedupBench().run(Path.of(args[0]), Path.of(args[1]), sets);
     }
@@ -123,6 +123,7 @@ public final class DedupBench {
         Set<String> seen = new HashSet<>();
         var dedup = new Writes();
         var unique = new Writes();
+        List<Writes[]> perRound = new ArrayList<>();
         long uniqueBytes = 0;
         int serial = 0;
         int roundNumber = 0;
@@ -139,13 +140,18 @@ public final class DedupBench {
                 uniquePuts.add(new Put(item.key(), different, false));
             }
             // Which side goes first alternates, so neither always follows the other's writes.
+            Writes d;
+            Writes u;
             if (roundNumber++ % 2 == 0) {
-                dedup.add(write(agent, dedupBucket, puts));
-                unique.add(write(agent, uniqueBucket, uniquePuts));
+                d = write(agent, dedupBucket, puts);
+                u = write(agent, uniqueBucket, uniquePuts);
             } else {
-                unique.add(write(agent, uniqueBucket, uniquePuts));
-                dedup.add(write(agent, dedupBucket, puts));
+                u = write(agent, uniqueBucket, uniquePuts);
+                d = write(agent, dedupBucket, puts);
             }
+            dedup.add(d);
+            unique.add(u);
+            perRound.add(new Writes[] {d, u});
         }
         awaitDrained(agent);
         var stored = StoredBytes.read(env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), s3, dedupBucket);
@@ -184,6 +190,12 @@ public final class DedupBench {
         dedup.row("with dedup: hits (content already in the bucket)", 1);
         dedup.row("with dedup: first copies", 0);
         unique.row("all-unique copy, all", -1);
+        if (perRound.size() <= 4) {
+            for (int r = 0; r < perRound.size(); r++) {
+                perRound.get(r)[0].row("round " + (r + 1) + " with dedup", -1);
+                perRound.get(r)[1].row("round " + (r + 1) + " all-unique", -1);
+            }
+        }
         line("");
         line("Block-level dedup, **analysis only, not a Kelp feature**: the %,d distinct blobs above cut with FastCDC (Gear hash, normalized chunking, min = avg/4, max = 4 × avg), each distinct chunk (SHA-256) stored once:", distinct.size());
         line("");

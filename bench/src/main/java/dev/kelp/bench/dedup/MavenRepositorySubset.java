@@ -13,14 +13,15 @@ import java.util.stream.Stream;
  * The artifacts of a Maven local repository that it holds in more than one version (every file
  * of those versions: jars, POMs, checksums), under {@code m2/<path>}: what a CI dependency cache
  * or a backup of an artifact repository writes, where consecutive versions of one library sit
- * side by side. Capped in bytes so the run stays short.
+ * side by side. Written once per CI build ({@code m2-build<i>/<path>}): each build uploads its
+ * dependency cache again, mostly unchanged. Capped in bytes so the run stays short.
  */
 final class MavenRepositorySubset {
 
     private MavenRepositorySubset() {
     }
 
-    static DataSet of(Path repository, long maxBytes) throws IOException {
+    static DataSet of(Path repository, long maxBytes, int builds) throws IOException {
         List<Path> artifacts;
         try (Stream<Path> jars = Files.walk(repository)) {
             // <group path>/<artifactId>/<version>/<file>.jar: the artifact is two levels up.
@@ -55,14 +56,20 @@ final class MavenRepositorySubset {
             bytes += size;
             kept++;
             for (Path f : files) {
-                String key = "m2/" + repository.relativize(f).toString().replace('\\', '/');
-                contents.put(key, Files.readAllBytes(f));
-                items.add(new DataSet.Item(key, key));
+                String path = repository.relativize(f).toString().replace('\\', '/');
+                contents.put(path, Files.readAllBytes(f));
+                items.add(new DataSet.Item(path, path));
             }
         }
-        String description = ("the %d artifacts of `%s` held in two or more versions (every file of those versions), "
-            + "in path order under `m2/<path>`, capped at %d MiB").formatted(kept, repository, maxBytes >> 20);
-        return new DataSet("m2", description, List.of(items), contents);
+        List<List<DataSet.Item>> rounds = new ArrayList<>();
+        for (int b = 1; b <= builds; b++) {
+            String prefix = "m2-build" + b + "/";
+            rounds.add(items.stream().map(i -> new DataSet.Item(prefix + i.key(), i.contentId())).toList());
+        }
+        String description = ("the %d artifacts of `%s` held in two or more versions (every file of those versions, %d files), "
+            + "in path order, capped at %d MiB, uploaded as the dependency cache of %d CI builds, one after the other, under `m2-build<i>/<path>`")
+            .formatted(kept, repository, items.size(), maxBytes >> 20, builds);
+        return new DataSet("m2", description, rounds, contents);
     }
 
     private static boolean hasJar(Path version) {

@@ -18,16 +18,17 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * One object of a backup's metadata snapshot: a line of {@code objects.jsonl.gz}. Everything a
- * restore needs to make the object again, its content found by hash among the blobs.
+ * restore needs to make the object again, its content found by hash among the blobs. {@code owner}
+ * is absent from snapshots taken before owners existed (the default owner's objects).
  */
 record SnapshotEntry(String bucket, String key, String hash, long size, String contentType,
-                     Map<String, String> userMetadata, String createdAt) {
+                     Map<String, String> userMetadata, String createdAt, String owner) {
 
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     static SnapshotEntry of(ObjectRecord record) {
         return new SnapshotEntry(record.bucket(), record.key(), record.hash().hex(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().toString());
+            record.userMetadata(), record.createdAt().toString(), record.ownerOrDefault());
     }
 
     ContentHash contentHash() {

@@ -14,7 +14,8 @@ import java.util.UUID;
  * the local journal. {@code sequence} orders the entries; {@code id} names the entry in
  * {@code applied_journal} so it is applied once however often replay starts over. Instants are
  * kept as ISO-8601 text so they read back to the nanosecond. {@code version} is the version id the
- * client was given (a put's version, a delete's marker).
+ * client was given (a put's version, a delete's marker); {@code owner} the owner a put records
+ * (absent in entries journaled before owners existed: the default owner).
  */
 @Serdeable
 record JournalEntry(
@@ -29,7 +30,8 @@ record JournalEntry(
     @Nullable Map<String, String> userMetadata,
     @Nullable String createdAt,
     String journaledAt,
-    @Nullable String version) {
+    @Nullable String version,
+    @Nullable String owner) {
 
     @Serdeable
     enum Operation {
@@ -48,13 +50,14 @@ record JournalEntry(
 
     static JournalEntry put(long sequence, ObjectRecord record, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.PUT, record.bucket(), record.key(), record.hash().hex(),
-            record.size(), record.contentType(), record.userMetadata(), record.createdAt().toString(), now.toString(), record.version());
+            record.size(), record.contentType(), record.userMetadata(), record.createdAt().toString(), now.toString(), record.version(),
+            record.owner());
     }
 
     /** {@code markerVersion}: the id of the delete marker the delete leaves when versioning is on. */
     static JournalEntry delete(long sequence, String bucket, String key, String markerVersion, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.DELETE, bucket, key, null, 0, null, null, null, now.toString(),
-            markerVersion);
+            markerVersion, null);
     }
 
     /**
@@ -67,6 +70,6 @@ record JournalEntry(
             throw new IllegalStateException("a journaled delete carries no object");
         }
         return new ObjectRecord(bucket, key, 0, new ContentHash(hash), size, contentType,
-            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version);
+            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version, owner);
     }
 }

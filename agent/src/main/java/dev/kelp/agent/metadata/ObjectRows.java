@@ -29,7 +29,7 @@ class ObjectRows {
     /**
      * The record as it will read back: checked, and its time cut to the microseconds PostgreSQL
      * keeps, so what a put returns equals what a later find returns. A record without a version id
-     * gets one here.
+     * gets one here, and a record without an owner the default owner.
      */
     static ObjectRecord storable(ObjectRecord record) {
         Objects.requireNonNull(record, "record");
@@ -42,14 +42,14 @@ class ObjectRows {
         }
         String version = record.version() == null ? VersionIds.next() : VersionIds.require(record.version());
         return new ObjectRecord(record.bucket(), record.key(), 0, record.hash(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version);
+            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version, record.ownerOrDefault());
     }
 
     ObjectVersionRow toRow(ObjectRecord record) {
         try {
             return new ObjectVersionRow(null, record.bucket(), record.key(), record.hash().hex(), record.size(),
                 record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt(), record.version(),
-                false, null);
+                false, null, record.owner());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write user metadata as JSON", e);
         }
@@ -62,7 +62,7 @@ class ObjectRows {
         try {
             Map<String, String> metadata = json.readValue(row.userMetadata(), STRING_MAP);
             return new ObjectRecord(row.bucket(), row.objectKey(), row.id(), new ContentHash(row.hash()), row.size(),
-                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version());
+                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version(), row.owner());
         } catch (IOException e) {
             throw new UncheckedIOException("user metadata of version " + row.id() + " is not a JSON object", e);
         }
@@ -71,7 +71,8 @@ class ObjectRows {
     ObjectVersion toVersion(ObjectVersionRow row) {
         boolean latest = row.replacedAt() == null;
         return row.deleteMarker()
-            ? ObjectVersion.marker(row.bucket(), row.objectKey(), row.version(), row.id(), latest, row.createdAt(), row.replacedAt())
+            ? ObjectVersion.marker(row.bucket(), row.objectKey(), row.version(), row.id(), latest, row.createdAt(), row.replacedAt(),
+                row.owner())
             : ObjectVersion.of(toRecord(row), latest, row.replacedAt());
     }
 }

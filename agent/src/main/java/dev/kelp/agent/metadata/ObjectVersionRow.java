@@ -9,7 +9,7 @@ import java.time.Instant;
 /**
  * A row of {@code object_versions}; {@code userMetadata} is the client's metadata as a JSON
  * object. A delete marker has no hash and size 0. {@code replacedAt} is null while the version is
- * current.
+ * current. {@code owner} is who wrote the version (for a delete marker: the owner of what it deleted).
  */
 @MappedEntity("object_versions")
 record ObjectVersionRow(
@@ -23,9 +23,11 @@ record ObjectVersionRow(
     Instant createdAt,
     String version,
     boolean deleteMarker,
-    @Nullable Instant replacedAt) {
+    @Nullable Instant replacedAt,
+    @Nullable String owner) {
 
-    static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt) {
-        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null);
+    /** {@code owner}: the owner of the object the marker deletes. */
+    static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt, String owner) {
+        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null, owner);
     }
 }

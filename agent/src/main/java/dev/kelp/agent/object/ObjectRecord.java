@@ -18,6 +18,8 @@ import java.util.Map;
  * @param createdAt   when the agent acknowledged the write
  * @param version     the version id clients see ({@code dev.kelp.agent.versions.VersionIds}), given
  *                    by the agent when it accepts the write; null until then
+ * @param owner       the owner whose credential wrote it (docs/access-control.md); null for records
+ *                    made without one, which belong to the default owner
  */
 public record ObjectRecord(
     String bucket,
@@ -28,23 +30,39 @@ public record ObjectRecord(
     String contentType,
     Map<String, String> userMetadata,
     Instant createdAt,
-    String version) {
+    String version,
+    String owner) {
 
     public ObjectRecord {
         userMetadata = Map.copyOf(userMetadata);
     }
 
+    /** A record without an owner (the default owner's). */
+    public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
+                        Map<String, String> userMetadata, Instant createdAt, String version) {
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, null);
+    }
+
     /** A record whose version id the metadata store gives it (or the agent, before storing). */
     public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
                         Map<String, String> userMetadata, Instant createdAt) {
-        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, null);
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, null, null);
     }
 
     public ObjectRecord withVersionId(long id) {
-        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version);
+        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version, owner);
     }
 
     public ObjectRecord withVersion(String version) {
-        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version);
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, owner);
+    }
+
+    public ObjectRecord withOwner(String owner) {
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, owner);
+    }
+
+    /** The owner, the default one for records made before owners existed. */
+    public String ownerOrDefault() {
+        return owner == null ? dev.kelp.agent.access.Caller.DEFAULT_OWNER : owner;
     }
 }

@@ -1,5 +1,7 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.access.AccessControl;
+import dev.kelp.agent.access.CallerContext;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.object.KelpException;
@@ -36,10 +38,10 @@ final class S3Dispatcher {
     private final Clock clock;
 
     S3Dispatcher(S3Config config, BucketOperations buckets, ObjectOperations objects, MultipartOperations multipart,
-                 VersionOperations versions) {
+                 VersionOperations versions, AccessControl access) {
         this.versions = versions;
         this.config = config;
-        this.verifier = new SigV4Verifier(config);
+        this.verifier = new SigV4Verifier(config, access::s3Key);
         this.buckets = buckets;
         this.objects = objects;
         this.multipart = multipart;
@@ -57,7 +59,10 @@ final class S3Dispatcher {
         try {
             request = S3Request.of(exchange.head(), config.baseDomain(), exchange.requestId());
             SigV4Verifier.Verified verified = verifier.verify(request, clock.instant());
-            exchange.send(route(request, verified, exchange));
+            // The whole request, body included, is served on this thread as the key's owner.
+            try (CallerContext.Scope ignored = CallerContext.enter(verified.caller())) {
+                exchange.send(route(request, verified, exchange));
+            }
         } catch (S3Exception e) {
             fail(exchange, request, e);
         } catch (KelpException e) {

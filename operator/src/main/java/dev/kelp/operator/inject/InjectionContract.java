@@ -25,6 +25,11 @@ public final class InjectionContract {
     /** The policy's encryption key Secret, mounted (not passed as env) so a rotation reaches running agents. */
     public static final String ENCRYPTION_VOLUME = "kelp-encryption";
     public static final String ENCRYPTION_DIR = "/etc/kelp-encryption";
+    /** The policy's principals Secret, mounted (not copied into the ConfigMap) so the agent re-reads a change. */
+    public static final String ACCESS_VOLUME = "kelp-access";
+    public static final String ACCESS_DIR = "/etc/kelp-access";
+    /** The entry of the principals Secret the agent reads (docs/access-control.md). */
+    public static final String PRINCIPALS_ENTRY = "principals.yaml";
 
     /** Where the agent image keeps its jar; the container's command runs it. */
     public static final String AGENT_JAR = "/opt/kelp/kelp-agent.jar";

@@ -277,6 +277,31 @@ class OwnerAccessApiTest {
         });
     }
 
+    @Test
+    void theAuditTrailReadsBackByOwnerBucketAndWindowAndEachOwnerReadsOnlyItsOwn() throws Exception {
+        assertThat(send(privateAgent, ALICE, "PUT", "/v1/objects/other/trail/a.txt", "trail").statusCode()).isEqualTo(201);
+        assertThat(send(privateAgent, BOB, "GET", "/v1/objects/other/trail/a.txt", null).statusCode()).isEqualTo(404);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            var alices = send(privateAgent, ALICE, "GET", "/v1/audit?bucket=other&limit=50", null);
+            assertThat(alices.statusCode()).as(alices.body()).isEqualTo(200);
+            assertThat(alices.body()).contains("\"key\":\"trail/a.txt\"").contains("\"type\":\"SAVE\"")
+                .doesNotContain("\"caller\":\"bob\"");
+            var bobs = send(privateAgent, BOB, "GET", "/v1/audit?bucket=other", null);
+            assertThat(bobs.body()).contains("\"outcome\":\"denied\"").contains("trail/a.txt").doesNotContain("\"type\":\"SAVE\",\"bucket\":\"other\",\"key\":\"trail/a.txt\"");
+        });
+        var foreign = send(privateAgent, BOB, "GET", "/v1/audit?owner=alice", null);
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.body()).contains("only its own audit trail");
+        assertThat(send(privateAgent, ALICE, "GET", "/v1/audit?from=yesterday", null).statusCode()).isEqualTo(400);
+        assertThat(send(privateAgent, ALICE, "GET", "/v1/audit?limit=0", null).statusCode()).isEqualTo(400);
+        var tooLong = send(privateAgent, ALICE, "GET", "/v1/audit?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", null);
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(tooLong.body()).contains("longer than 31 days");
+        var past = send(privateAgent, ALICE, "GET", "/v1/audit?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", null);
+        assertThat(past.statusCode()).isEqualTo(200);
+        assertThat(past.body()).isEqualTo("{\"events\":[]}");
+    }
+
     private static void assertS3Error(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String code) {
         assertThatThrownBy(call).isInstanceOf(S3Exception.class).satisfies(e -> {
             S3Exception s3 = (S3Exception) e;

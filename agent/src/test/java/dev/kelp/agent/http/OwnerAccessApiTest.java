@@ -249,6 +249,12 @@ class OwnerAccessApiTest {
                 403, "QuotaExceeded");
             assertS3Error(() -> dave.copyObject(b -> b.sourceBucket("other").sourceKey("s3/dave-1")
                 .destinationBucket("other").destinationKey("s3/dave-copy")), 403, "QuotaExceeded");
+            // A multipart upload starts (its size is not known yet) and is refused at complete.
+            String upload = dave.createMultipartUpload(b -> b.bucket("other").key("s3/dave-mpu")).uploadId();
+            String etag = dave.uploadPart(b -> b.bucket("other").key("s3/dave-mpu").uploadId(upload).partNumber(1),
+                RequestBody.fromString("m".repeat(30))).eTag();
+            assertS3Error(() -> dave.completeMultipartUpload(b -> b.bucket("other").key("s3/dave-mpu").uploadId(upload)
+                .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag)))), 403, "QuotaExceeded");
             assertThat(dave.listObjectsV2(b -> b.bucket("other").prefix("s3/")).contents()).extracting(o -> o.key())
                 .containsExactly("s3/dave-1");
 

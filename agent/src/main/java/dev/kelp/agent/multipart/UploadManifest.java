@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *                    initiating an upload of key {@code complete}
  * @param createOnly  initiated with {@code If-None-Match: *}: complete fails if the key exists by then
  * @param parts       in ascending part number, each number once
+ * @param owner       the owner that initiated it (docs/access-control.md): only it sees and
+ *                    completes the upload; null in manifests older than owners (the default owner)
  */
 @Serdeable
 public record UploadManifest(
@@ -33,7 +35,8 @@ public record UploadManifest(
     Map<String, String> userMetadata,
     boolean createOnly,
     Instant initiatedAt,
-    List<PartInfo> parts) {
+    List<PartInfo> parts,
+    @io.micronaut.core.annotation.Nullable String owner) {
 
     public static final int MAX_PARTS = 10_000;
     private static final Pattern UPLOAD_ID = Pattern.compile("mpu_[0-9a-f]{32}");
@@ -59,10 +62,20 @@ public record UploadManifest(
 
     public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
                                           boolean createOnly, Instant now) {
+        return initiate(bucket, key, contentType, userMetadata, createOnly, now, null);
+    }
+
+    public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
+                                          boolean createOnly, Instant now, String owner) {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         return new UploadManifest("mpu_" + HexFormat.of().formatHex(id), bucket, key, contentType, userMetadata,
-            createOnly, now, List.of());
+            createOnly, now, List.of(), owner);
+    }
+
+    /** The owner, the default one for manifests older than owners. */
+    public String ownerOrDefault() {
+        return owner == null ? dev.kelp.agent.access.Caller.DEFAULT_OWNER : owner;
     }
 
     /** True for a well-formed id; anything else cannot name an upload (nor a path on disk). */
@@ -107,12 +120,12 @@ public record UploadManifest(
         if (!placed) {
             next.add(part);
         }
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next, owner);
     }
 
     /** This manifest with exactly {@code keep} as its parts (a restart dropping parts whose file is gone). */
     public UploadManifest withParts(List<PartInfo> keep) {
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep, owner);
     }
 
     public long totalSize() {

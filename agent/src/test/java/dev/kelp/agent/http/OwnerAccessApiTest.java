@@ -227,6 +227,27 @@ class OwnerAccessApiTest {
     }
 
     @Test
+    void anotherOwnersMultipartUploadIsAbsentAndCannotBeUsed() throws Exception {
+        // In a read-shared policy too: an upload is no object yet, and only its initiator sees it.
+        var init = send(readAgent, BOB, "POST", "/v1/uploads/shared/mp/bobs.bin", null, "Content-Type", "application/octet-stream");
+        assertThat(init.statusCode()).isEqualTo(201);
+        Matcher id = UPLOAD_ID.matcher(init.body());
+        assertThat(id.find()).isTrue();
+        String upload = id.group(1);
+
+        assertThat(send(readAgent, ALICE, "GET", "/v1/uploads?bucket=shared", null).body()).doesNotContain(upload);
+        assertThat(send(readAgent, BOB, "GET", "/v1/uploads?bucket=shared", null).body()).contains(upload);
+        assertThat(send(readAgent, ALICE, "GET", "/v1/uploads/" + upload, null).statusCode()).isEqualTo(404);
+        assertThat(send(readAgent, ALICE, "PUT", "/v1/uploads/" + upload + "/parts/1", "alice's part",
+            "Content-Type", "application/octet-stream").statusCode()).isEqualTo(404);
+        assertThat(send(readAgent, ALICE, "DELETE", "/v1/uploads/" + upload, null).statusCode()).isEqualTo(404);
+        var bobs = send(readAgent, BOB, "GET", "/v1/uploads/" + upload, null);
+        assertThat(bobs.statusCode()).as("still bob's, untouched").isEqualTo(200);
+        assertThat(bobs.body()).contains("\"parts\":[]");
+        assertThat(send(readAgent, BOB, "DELETE", "/v1/uploads/" + upload, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void throughTheS3DoorEachAccessKeyIsItsOwner() throws Exception {
         try (S3Client alice = s3(privateAgent, "AKALICE", "alice-secret-0123"); S3Client bob = s3(privateAgent, "AKBOB", "bob-secret-0123456");
              S3Client dave = s3(privateAgent, "AKDAVE", "dave-secret-01234")) {

@@ -32,6 +32,11 @@ class CallerFilter {
         this.access = access;
     }
 
+    private static boolean platformOnly(HttpRequest<?> request) {
+        String path = request.getPath();
+        return path.startsWith("/v1/backups") || path.startsWith("/v1/restores");
+    }
+
     @RequestFilter
     @Nullable
     HttpResponse<ErrorBody> identify(HttpRequest<?> request) {
@@ -50,6 +55,12 @@ class CallerFilter {
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         var caller = header != null && header.startsWith(BEARER) ? principals.byToken(header.substring(BEARER.length())) : java.util.Optional.<Caller>empty();
         if (caller.isPresent()) {
+            if (access.enforced() && platformOnly(request) && !caller.get().owner().equals(Caller.DEFAULT_OWNER)) {
+                // A restore writes every owner's objects back as the agent: the platform's, not an owner's.
+                return HttpResponse.<ErrorBody>status(HttpStatus.FORBIDDEN).body(new ErrorBody("AccessDenied", "owner "
+                    + caller.get().owner() + " may not run backups or restores: they are for the default owner's token"
+                    + " (kelp.api.token, the platform team's); nothing was changed"));
+            }
             request.setAttribute(CallerContext.ATTRIBUTE, caller.get());
             return null;
         }

@@ -168,6 +168,15 @@ class OwnerAccessApiTest {
     }
 
     @Test
+    void backupsAndRestoresAreNotAnOwnersToRun() throws Exception {
+        var restore = send(privateAgent, ALICE, "POST", "/v1/restores", "{\"schedule\":\"nightly\",\"bucket\":\"shared\"}",
+            "Content-Type", "application/json");
+        assertThat(restore.statusCode()).isEqualTo(403);
+        assertThat(restore.body()).contains("may not run backups or restores");
+        assertThat(send(privateAgent, BOB, "POST", "/v1/backups/nightly", null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void aWrongOrMissingTokenIs401AndChangesNothing() throws Exception {
         var wrong = send(privateAgent, "not-a-token-of-anyone", "PUT", "/v1/objects/shared/t/x.txt", "x");
         assertThat(wrong.statusCode()).isEqualTo(401);

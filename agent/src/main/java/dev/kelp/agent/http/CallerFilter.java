@@ -4,6 +4,11 @@ import dev.kelp.agent.access.AccessControl;
 import dev.kelp.agent.access.Caller;
 import dev.kelp.agent.access.CallerContext;
 import dev.kelp.agent.access.Principals;
+import dev.kelp.agent.events.AgentEvent;
+import dev.kelp.agent.events.EventSink;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import dev.kelp.agent.signing.SignedUrlFilter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -27,9 +32,11 @@ class CallerFilter {
     private static final String BEARER = "Bearer ";
 
     private final AccessControl access;
+    private final EventSink events;
 
-    CallerFilter(AccessControl access) {
+    CallerFilter(AccessControl access, EventSink events) {
         this.access = access;
+        this.events = events;
     }
 
     private static boolean platformOnly(HttpRequest<?> request) {
@@ -64,6 +71,10 @@ class CallerFilter {
             request.setAttribute(CallerContext.ATTRIBUTE, caller.get());
             return null;
         }
+        // A refused credential names no owner; the attempt still goes into the audit trail.
+        events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ACCESS, null, null, Map.of("outcome", "denied",
+            "action", "authenticate", "principal", header == null ? "none" : "unknown-token",
+            "request", request.getMethodName() + " " + request.getPath())));
         return HttpResponse.<ErrorBody>status(HttpStatus.UNAUTHORIZED)
             .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"kelp-agent\"")
             .body(new ErrorBody("Unauthorized", header == null

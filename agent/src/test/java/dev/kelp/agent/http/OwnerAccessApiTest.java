@@ -298,6 +298,10 @@ class OwnerAccessApiTest {
     void everyAccessAndRefusalIsInTheEventsWithWhoAsked() throws Exception {
         assertThat(send(privateAgent, ALICE, "PUT", "/v1/objects/shared/audit/a.txt", "audited").statusCode()).isEqualTo(201);
         assertThat(send(privateAgent, BOB, "GET", "/v1/objects/shared/audit/a.txt", null).statusCode()).isEqualTo(404);
+        assertThat(send(privateAgent, "a-token-nobody-has-000", "GET", "/v1/objects/shared/audit/a.txt", null).statusCode()).isEqualTo(401);
+        try (S3Client stranger = s3(privateAgent, "AKSTRANGER", "whatever-secret")) {
+            assertS3Error(() -> stranger.getObject(b -> b.bucket("shared").key("audit/a.txt")), 403, "InvalidAccessKeyId");
+        }
         Path events = dir.resolve("private/data/events");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
             String all = String.join("\n", Files.list(events).map(f -> {
@@ -307,9 +311,15 @@ class OwnerAccessApiTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             }).toList());
-            assertThat(all).containsPattern("\"type\":\"SAVE\".*\"key\":\"audit/a.txt\".*\"owner\":\"alice\"");
-            assertThat(all).containsPattern("\"type\":\"ACCESS\".*\"key\":\"audit/a.txt\".*\"outcome\":\"denied\"");
-            assertThat(all).containsPattern("\"caller\":\"bob\"");
+            // Detail fields come in any order: each expected event is a line holding all its parts.
+            assertThat(all.lines()).anyMatch(l -> containsAll(l, "\"type\":\"SAVE\"", "\"key\":\"audit/a.txt\"", "\"owner\":\"alice\"",
+                "\"caller\":\"alice\""));
+            assertThat(all.lines()).anyMatch(l -> containsAll(l, "\"type\":\"ACCESS\"", "\"key\":\"audit/a.txt\"", "\"outcome\":\"denied\"",
+                "\"caller\":\"bob\"", "\"action\":\"read\""));
+            assertThat(all.lines()).anyMatch(l -> containsAll(l, "\"type\":\"ACCESS\"", "\"action\":\"authenticate\"",
+                "\"principal\":\"unknown-token\"", "GET /v1/objects/shared/audit/a.txt"));
+            assertThat(all.lines()).anyMatch(l -> containsAll(l, "\"type\":\"ACCESS\"", "\"key\":\"audit/a.txt\"",
+                "\"principal\":\"s3:AKSTRANGER\"", "\"reason\":\"InvalidAccessKeyId\""));
         });
     }
 
@@ -336,6 +346,10 @@ class OwnerAccessApiTest {
         var past = send(privateAgent, ALICE, "GET", "/v1/audit?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", null);
         assertThat(past.statusCode()).isEqualTo(200);
         assertThat(past.body()).isEqualTo("{\"events\":[]}");
+    }
+
+    private static boolean containsAll(String line, String... parts) {
+        return java.util.Arrays.stream(parts).allMatch(line::contains);
     }
 
     private static void assertS3Error(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int status, String code) {

@@ -4,6 +4,7 @@ import dev.kelp.agent.access.AccessControl;
 import dev.kelp.agent.access.Caller;
 import dev.kelp.agent.access.CallerContext;
 import dev.kelp.agent.access.OwnerQuota;
+import dev.kelp.agent.access.Sharing;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.BlobStore;
@@ -287,7 +288,7 @@ public class ObjectService {
      */
     private VersionPage visible(VersionPage page) {
         Caller caller = CallerContext.current();
-        if (!access.enforced() || caller.seesAll() || access.sharing() != dev.kelp.agent.access.Sharing.PRIVATE) {
+        if (!access.enforced() || caller.seesAll() || access.sharing() != Sharing.PRIVATE) {
             return page;
         }
         return new VersionPage(page.versions().stream().filter(v -> mayRead(caller, v.owner())).toList(), page.next());
@@ -434,7 +435,7 @@ public class ObjectService {
      * this agent does not know cannot be judged, and a delete, unlike a write, destroys: refused.
      */
     private void checkMayDelete(Caller caller, String bucket, String key) {
-        if (!access.enforced() || caller.seesAll() || access.sharing() == dev.kelp.agent.access.Sharing.READ_WRITE) {
+        if (!access.enforced() || caller.seesAll() || access.sharing() == Sharing.READ_WRITE) {
             return;
         }
         Optional<ObjectRecord> existing;

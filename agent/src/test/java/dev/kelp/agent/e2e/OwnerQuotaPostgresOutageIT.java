@@ -21,12 +21,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A per-owner quota through a PostgreSQL outage, on the packaged agent against the proving
- * ground's real PostgreSQL and SeaweedFS: alice may hold 30 objects; she writes 10, PostgreSQL is
- * killed, she goes on writing in LOCAL_ONLY and is refused (507, naming her and the limit) exactly
- * at her 31st object while bob, who has no quota, keeps writing and still cannot see her objects.
- * Once PostgreSQL is back the journal replays: every acknowledged object is in PostgreSQL with its
- * owner, owner_usage says 30 for alice, and her quota still holds.
+ * A per-owner quota through a SeaweedFS and then a PostgreSQL outage, on the packaged agent
+ * against the proving ground's real PostgreSQL and SeaweedFS: alice may hold 30 objects; she
+ * writes 10 (FULL), SeaweedFS is killed and she writes 5 more (FALLBACK), PostgreSQL is killed
+ * too and she goes on writing (LOCAL_ONLY) until she is refused (507, naming her and the limit)
+ * exactly at her 31st object, while bob, who has no quota, keeps writing and still cannot see
+ * her objects. Once both are back the journal replays and the fallback volume drains: every
+ * acknowledged object reads back and is in PostgreSQL with its owner, owner_usage says 30 for
+ * alice, and her quota still holds.
  */
 class OwnerQuotaPostgresOutageIT {
 
@@ -36,11 +38,14 @@ class OwnerQuotaPostgresOutageIT {
     private static final int ALICE_MAX = 30;
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ProvingGround.Service postgres = ProvingGround.service("postgres");
+    private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
+    private static final java.util.regex.Pattern PENDING = java.util.regex.Pattern.compile("\"pending\":\\{\"objects\":(\\d+),");
     private static AgentProcess agent;
 
     @BeforeAll
     static void startAgent() throws Exception {
         postgres.start();
+        seaweedfs.start();
         Path work = Files.createTempDirectory("kelp-owners-it");
         Path principals = work.resolve("principals.yaml");
         Files.writeString(principals, """
@@ -82,6 +87,7 @@ class OwnerQuotaPostgresOutageIT {
     @AfterAll
     static void stopAgent() throws Exception {
         postgres.start();
+        seaweedfs.start();
         if (agent != null) {
             agent.close();
         }
@@ -96,9 +102,23 @@ class OwnerQuotaPostgresOutageIT {
         }
         assertThat(mode()).contains("\"mode\":\"FULL\"");
 
+        seaweedfs.kill();
+        for (int i = 10; i < 15; i++) {
+            assertThat(put(ALICE, "alice/" + i, "alice " + i).statusCode()).isEqualTo(201);
+            acknowledged.put("alice/" + i, "alice " + i);
+        }
+        // Writes are what tell the agent SeaweedFS is gone (its breaker opens after failed calls).
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            assertThat(put(BOB, "bob/fallback", "bob in fallback").statusCode()).isEqualTo(201);
+            acknowledged.put("bob/fallback", "bob in fallback");
+            Thread.sleep(100);
+        } while (!mode().contains("\"mode\":\"FALLBACK\"") && System.nanoTime() < deadline);
+        assertThat(mode()).contains("\"mode\":\"FALLBACK\"");
+
         postgres.kill();
         HttpResponse<String> refused = null;
-        int i = 10;
+        int i = 15;
         for (; i < ALICE_MAX + 10 && refused == null; i++) {
             var response = put(ALICE, "alice/" + i, "alice " + i);
             if (response.statusCode() == 201) {
@@ -119,17 +139,22 @@ class OwnerQuotaPostgresOutageIT {
         assertThat(acknowledged.keySet().stream().filter(k -> k.startsWith("alice/"))).hasSize(ALICE_MAX);
         String refusedKey = "alice/" + (i - 1);
         assertThat(get(ALICE, refusedKey).statusCode()).as("the refused write stored nothing").isIn(404, 503);
-        // In LOCAL_ONLY bob still cannot read what alice wrote (her own last-known record says whose it is).
-        assertThat(get(BOB, "alice/3").statusCode()).isEqualTo(404);
-        assertThat(get(ALICE, "alice/3").body()).isEqualTo("alice 3");
+        // With both down bob still cannot read what alice wrote (her own last-known record says whose
+        // it is), while she reads it from the fallback volume.
+        assertThat(get(BOB, "alice/12").statusCode()).isEqualTo(404);
+        assertThat(get(ALICE, "alice/12").body()).isEqualTo("alice 12");
+        assertThat(get(BOB, "alice/20").statusCode()).isEqualTo(404);
+        assertThat(get(ALICE, "alice/20").body()).isEqualTo("alice 20");
 
         postgres.start();
+        seaweedfs.start();
         long started = System.nanoTime();
-        while (!mode().contains("\"mode\":\"FULL\"") && System.nanoTime() - started < Duration.ofMinutes(2).toNanos()) {
+        while (!(mode().contains("\"mode\":\"FULL\"") && pending() == 0) && System.nanoTime() - started < Duration.ofMinutes(2).toNanos()) {
             Thread.sleep(250);
         }
         assertThat(mode()).contains("\"mode\":\"FULL\"");
-        System.out.printf("owner quota IT: %d writes acknowledged, the journal replayed %d ms after PostgreSQL started%n",
+        assertThat(pending()).as("the fallback volume drained").isZero();
+        System.out.printf("owner quota IT: %d writes acknowledged; journal replayed and fallback drained %d ms after both were back%n",
             acknowledged.size(), Duration.ofNanos(System.nanoTime() - started).toMillis());
 
         Map<String, String> owners = ownersInPostgres();
@@ -159,6 +184,11 @@ class OwnerQuotaPostgresOutageIT {
     private static String mode() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/mode")).header("Authorization", "Bearer " + BOB).build(),
             HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static long pending() throws Exception {
+        var m = PENDING.matcher(mode());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static URI uri(String key) {

@@ -1,5 +1,8 @@
 package dev.kelp.agent.backup;
 
+import dev.kelp.agent.access.Caller;
+import dev.kelp.agent.access.CallerContext;
+
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.StagedBlob;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
@@ -205,8 +208,11 @@ public class RestoreService {
                 throw new IllegalStateException("the backup's copy reads with SHA-256 " + staged.hash().hex() + ", not " + entry.hash()
                     + ": damaged, not restored");
             }
-            objects.putStaged(new PutRequest(into, entry.key(), entry.contentType(), entry.size(), entry.userMetadata(), null, null,
-                entry.tagsOrEmpty()), staged);
+            // As the agent, for the object's owner: its quota counts the restored object, and a
+            // private bucket gets back whose object it was.
+            String owner = entry.owner() == null ? Caller.DEFAULT_OWNER : entry.owner();
+            CallerContext.runAs(Caller.agent(owner), () -> objects.putStaged(new PutRequest(into, entry.key(), entry.contentType(),
+                entry.size(), entry.userMetadata(), null, null, entry.tagsOrEmpty()), staged));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

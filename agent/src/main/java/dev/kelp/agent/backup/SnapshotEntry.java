@@ -19,17 +19,19 @@ import java.util.zip.GZIPInputStream;
 /**
  * One object of a backup's metadata snapshot: a line of {@code objects.jsonl.gz}. Everything a
  * restore needs to make the object again, its content found by hash among the blobs. {@code tags}
- * is left out of the line when there are none (and absent from older snapshots).
+ * is left out of the line when there are none (and absent from older snapshots); {@code owner}
+ * is absent from snapshots taken before owners existed (the default owner's objects).
  */
 record SnapshotEntry(String bucket, String key, String hash, long size, String contentType,
-                     Map<String, String> userMetadata, String createdAt, Map<String, String> tags) {
+                     Map<String, String> userMetadata, String createdAt, Map<String, String> tags, String owner) {
 
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
         .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
     static SnapshotEntry of(ObjectRecord record) {
         return new SnapshotEntry(record.bucket(), record.key(), record.hash().hex(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().toString(), record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()));
+            record.userMetadata(), record.createdAt().toString(), record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()),
+            record.ownerOrDefault());
     }
 
     /** The object's tag set; none in snapshots taken before tags were kept. */

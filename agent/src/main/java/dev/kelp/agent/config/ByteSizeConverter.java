@@ -43,7 +43,7 @@ public final class ByteSizeConverter implements FormattingTypeConverter<CharSequ
         return Optional.of(parse(value.toString()));
     }
 
-    static long parse(String text) {
+    public static long parse(String text) {
         var matcher = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
         Integer shift = matcher.matches() ? SHIFT_BY_UNIT.get(matcher.group(2)) : null;
         if (shift == null) {

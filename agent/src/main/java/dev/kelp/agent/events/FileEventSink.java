@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 @Requires(missingProperty = "kelp.events.cassandra.contact-points")
-public class FileEventSink implements EventSink {
+public class FileEventSink implements EventSink, EventReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileEventSink.class);
 
@@ -95,6 +99,54 @@ public class FileEventSink implements EventSink {
                     // closing after a write failure: nothing more to save
                 }
             }
+        }
+    }
+
+    /**
+     * Reads the day files of the window, newest day first, each from its end: a file is appended
+     * in time order, so the first {@code limit} matches from the end are the newest.
+     */
+    @Override
+    public List<AgentEvent> read(AuditQuery query) {
+        List<AgentEvent> found = new ArrayList<>();
+        LocalDate first = LocalDate.ofInstant(query.from(), ZoneOffset.UTC);
+        for (LocalDate day = LocalDate.ofInstant(query.to(), ZoneOffset.UTC); !day.isBefore(first) && found.size() < query.limit();
+             day = day.minusDays(1)) {
+            Path file = dir.resolve("events-" + day + ".jsonl");
+            if (!Files.exists(file)) {
+                continue;
+            }
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new EventStoreUnavailableException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            for (int i = lines.size() - 1; i >= 0 && found.size() < query.limit(); i--) {
+                AgentEvent event = parse(lines.get(i));
+                if (event != null && !event.at().isBefore(query.from()) && event.at().isBefore(query.to()) && query.matches(event)) {
+                    found.add(event);
+                }
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    /** One line, or null for one cut short by a crash mid-write. */
+    private AgentEvent parse(String line) {
+        if (line.isBlank()) {
+            return null;
+        }
+        try {
+            Map<String, Object> m = json.readValue(line, io.micronaut.core.type.Argument.mapOf(String.class, Object.class));
+            Map<String, String> detail = new LinkedHashMap<>();
+            if (m.get("detail") instanceof Map<?, ?> d) {
+                d.forEach((k, v) -> detail.put(String.valueOf(k), String.valueOf(v)));
+            }
+            return new AgentEvent(UUID.fromString((String) m.get("id")), Instant.parse((String) m.get("at")),
+                AgentEvent.Type.valueOf((String) m.get("type")), (String) m.get("bucket"), (String) m.get("key"), detail);
+        } catch (IOException | RuntimeException torn) {
+            return null;
         }
     }
 

@@ -37,14 +37,16 @@ class JdbcMetadataStore implements ReplayTarget {
     private final ObjectRepository objects;
     private final BlobRepository blobs;
     private final BucketUsageRepository usage;
+    private final OwnerUsageRepository ownerUsage;
     private final AppliedJournalRepository applied;
     private final ObjectRows rows;
     private final VersioningConfig versioning;
     private final Clock clock = Clock.systemUTC();
 
     JdbcMetadataStore(MetadataDatabase database, MetadataTransactions transactions, ObjectRepository objects,
-                      BlobRepository blobs, BucketUsageRepository usage, AppliedJournalRepository applied, ObjectRows rows,
-                      VersioningConfig versioning) {
+                      BlobRepository blobs, BucketUsageRepository usage, OwnerUsageRepository ownerUsage,
+                      AppliedJournalRepository applied, ObjectRows rows, VersioningConfig versioning) {
+        this.ownerUsage = ownerUsage;
         this.versioning = versioning;
         this.database = database;
         this.transactions = transactions;
@@ -154,7 +156,7 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
-    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit, String owner) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
@@ -163,7 +165,8 @@ class JdbcMetadataStore implements ReplayTarget {
         }
         String pattern = likePrefix(prefix == null ? "" : prefix);
         String after = startAfter == null ? "" : startAfter;
-        return run("list", () -> objects.findCurrentPage(bucket, pattern, after, limit).stream().map(rows::toRecord).toList());
+        return run("list", () -> (owner == null ? objects.findCurrentPage(bucket, pattern, after, limit)
+            : objects.findCurrentPageOfOwner(bucket, pattern, after, owner, limit)).stream().map(rows::toRecord).toList());
     }
 
     @Override
@@ -174,6 +177,11 @@ class JdbcMetadataStore implements ReplayTarget {
     @Override
     public Usage usage(String bucket) {
         return run("usage", () -> usage.findById(bucket).map(u -> new Usage(u.bytes(), u.objects())).orElse(new Usage(0, 0)));
+    }
+
+    @Override
+    public Usage ownerUsage(String bucket, String owner) {
+        return run("ownerUsage", () -> ownerUsage.find(bucket, owner).map(u -> new Usage(u.bytes(), u.objects())).orElse(new Usage(0, 0)));
     }
 
     @Override

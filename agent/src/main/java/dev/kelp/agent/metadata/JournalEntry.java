@@ -16,7 +16,8 @@ import java.util.UUID;
  * kept as ISO-8601 text so they read back to the nanosecond. {@code version} is the version id the
  * client was given (a put's version, a delete's marker), or for {@code TAGS} the version whose tag
  * set becomes {@code tags}. {@code tags} is also the tag set of a put's object; null in entries
- * journaled before tags existed.
+ * journaled before tags existed. {@code owner} is the owner a put records (absent in entries
+ * journaled before owners existed: the default owner).
  */
 @Serdeable
 record JournalEntry(
@@ -32,7 +33,8 @@ record JournalEntry(
     @Nullable String createdAt,
     String journaledAt,
     @Nullable String version,
-    @Nullable Map<String, String> tags) {
+    @Nullable Map<String, String> tags,
+    @Nullable String owner) {
 
     @Serdeable
     enum Operation {
@@ -55,13 +57,13 @@ record JournalEntry(
     static JournalEntry put(long sequence, ObjectRecord record, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.PUT, record.bucket(), record.key(), record.hash().hex(),
             record.size(), record.contentType(), record.userMetadata(), record.createdAt().toString(), now.toString(), record.version(),
-            record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()));
+            record.tags().isEmpty() ? null : new java.util.LinkedHashMap<>(record.tags()), record.owner());
     }
 
     /** The tag set of {@code version} of the key becomes {@code tags} (empty: no tags). */
     static JournalEntry tags(long sequence, String bucket, String key, String version, Map<String, String> tags, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.TAGS, bucket, key, null, 0, null, null, null, now.toString(),
-            version, new java.util.LinkedHashMap<>(tags));
+            version, new java.util.LinkedHashMap<>(tags), null);
     }
 
     Map<String, String> tagsOrEmpty() {
@@ -71,7 +73,7 @@ record JournalEntry(
     /** {@code markerVersion}: the id of the delete marker the delete leaves when versioning is on. */
     static JournalEntry delete(long sequence, String bucket, String key, String markerVersion, Instant now) {
         return new JournalEntry(UUID.randomUUID(), sequence, Operation.DELETE, bucket, key, null, 0, null, null, null, now.toString(),
-            markerVersion, null);
+            markerVersion, null, null);
     }
 
     /**
@@ -84,6 +86,6 @@ record JournalEntry(
             throw new IllegalStateException("a journaled " + operation + " carries no object");
         }
         return new ObjectRecord(bucket, key, 0, new ContentHash(hash), size, contentType,
-            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version, tagsOrEmpty());
+            userMetadata == null ? Map.of() : userMetadata, Instant.parse(createdAt), version, tagsOrEmpty(), owner);
     }
 }

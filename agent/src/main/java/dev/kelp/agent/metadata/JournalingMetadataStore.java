@@ -68,6 +68,7 @@ class JournalingMetadataStore implements MetadataStore {
     private final ModeMonitor mode;
     private final Duration probeInterval;
     private final LastKnownRecords lastKnown;
+    private final OwnerUsageLedger ownerLedger = new OwnerUsageLedger();
     private final VersioningConfig versioning;
     private final Clock clock = Clock.systemUTC();
 
@@ -144,6 +145,7 @@ class JournalingMetadataStore implements MetadataStore {
                 try {
                     PutOutcome outcome = firstAttempt ? database.putNew(storable) : database.put(storable);
                     lastKnown.remember(outcome.stored());
+                    ownerLedger.put(outcome.stored(), outcome.replaced(), keepsVersions());
                     return outcome;
                 } catch (MetadataUnavailableException e) {
                     // The outcome is unknown (it may have committed): journal it too. Applying a put
@@ -166,6 +168,7 @@ class JournalingMetadataStore implements MetadataStore {
                         boolean blobCreated = !journal.holdsReference(storable.bucket(), storable.hash());
                         journal.appendPut(storable, clock.instant());
                         lastKnown.remember(storable);
+                        ownerLedger.put(storable, replaced, keepsVersions());
                         return new PutOutcome(storable, replaced, blobCreated);
                     }
                 }
@@ -261,6 +264,7 @@ class JournalingMetadataStore implements MetadataStore {
                 try {
                     DeleteOutcome outcome = database.delete(bucket, key, markerVersion);
                     lastKnown.forget(bucket, key);
+                    ownerLedger.delete(outcome.removed(), keepsVersions());
                     return outcome;
                 } catch (MetadataUnavailableException e) {
                     unreachable(e);
@@ -276,6 +280,7 @@ class JournalingMetadataStore implements MetadataStore {
                         .orElseGet(() -> inDatabase.or(() -> lastKnown.get(bucket, key)));
                     journal.appendDelete(bucket, key, markerVersion, clock.instant());
                     lastKnown.forget(bucket, key);
+                    ownerLedger.delete(removed, keepsVersions());
                     return new DeleteOutcome(removed, keepsVersions() ? Optional.of(markerVersion) : Optional.empty());
                 }
             }
@@ -411,23 +416,24 @@ class JournalingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit, String owner) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
         if (journal.isEmpty() || limit == 0) {
-            return fromDatabase(() -> database.list(bucket, prefix, startAfter, limit));
+            return fromDatabase(() -> database.list(bucket, prefix, startAfter, limit, owner));
         }
         replay.readLock().lock();
         try {
             var tags = journal.pendingTagsIn(bucket);
             List<Pending> pending = journal.pendingIn(bucket, prefix == null ? "" : prefix, startAfter);
             // Each pending delete may hide one row of the page: ask for that many more.
-            List<ObjectRecord> stored = fromDatabase(() -> database.list(bucket, prefix, startAfter, limit + pending.size()));
+            List<ObjectRecord> stored = fromDatabase(() -> database.list(bucket, prefix, startAfter, limit + pending.size(), owner));
             TreeMap<String, ObjectRecord> merged = new TreeMap<>(KeyOrder.INSTANCE);
             stored.forEach(r -> merged.put(r.key(), r));
             for (Pending p : pending) {
-                if (p.record() == null) {
+                // A journaled write of the key by another owner hides the row the database lists.
+                if (p.record() == null || (owner != null && !owner.equals(p.record().ownerOrDefault()))) {
                     merged.remove(p.key());
                 } else {
                     merged.put(p.key(), p.record());
@@ -479,6 +485,26 @@ class JournalingMetadataStore implements MetadataStore {
         } finally {
             replay.readLock().unlock();
         }
+    }
+
+    /**
+     * The database's figure while writes go straight to it (remembered); otherwise, or when it
+     * cannot be reached, {@link OwnerUsageLedger}'s.
+     */
+    @Override
+    public Usage ownerUsage(String bucket, String owner) {
+        if (direct || (reachable && !journal.hasPendingIn(bucket))) {
+            try {
+                Usage usage = fromDatabase(() -> database.ownerUsage(bucket, owner));
+                ownerLedger.read(bucket, owner, usage);
+                return usage;
+            } catch (MetadataUnavailableException e) {
+                return ownerLedger.get(bucket, owner).orElseThrow(() -> e);
+            }
+        }
+        return ownerLedger.get(bucket, owner).orElseThrow(() -> new MetadataUnavailableException("the usage of owner " + owner
+            + " in bucket " + bucket + " is in the metadata database, which this agent has not read since it started, and the"
+            + " database is unreachable or still replaying writes journaled during an outage (LOCAL_ONLY)", null));
     }
 
     /** Unreferenced in the database and not used by a journaled write. */

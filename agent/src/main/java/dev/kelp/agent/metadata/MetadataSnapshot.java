@@ -46,7 +46,7 @@ public class MetadataSnapshot {
                 c.setReadOnly(true);
                 long count = 0;
                 try (var st = c.prepareStatement("""
-                    SELECT v.id, v.bucket, v.object_key, v.hash, v.size, v.content_type, v.user_metadata, v.created_at, v.version, v.tags
+                    SELECT v.id, v.bucket, v.object_key, v.hash, v.size, v.content_type, v.user_metadata, v.created_at, v.version, v.tags, v.owner
                     FROM objects o JOIN object_versions v ON v.id = o.version_id
                     WHERE v.delete_marker = FALSE AND o.bucket IN (%s)
                     ORDER BY o.bucket, o.object_key""".formatted(String.join(", ", java.util.Collections.nCopies(buckets.size(), "?"))))) {
@@ -76,6 +76,6 @@ public class MetadataSnapshot {
     private static ObjectVersionRow row(ResultSet rs) throws SQLException {
         return new ObjectVersionRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4).trim(), rs.getLong(5),
             rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class).toInstant(), rs.getString(9), false, null,
-            rs.getString(10));
+            rs.getString(10), rs.getString(11));
     }
 }

@@ -78,7 +78,12 @@ public interface MetadataStore {
     int sweepExpired(java.time.Instant now, int limit);
 
     /** Current objects of a bucket whose key starts with {@code prefix}, in key order, after {@code startAfter} (exclusive; null: from the start). */
-    List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit);
+    default List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
+        return list(bucket, prefix, startAfter, limit, null);
+    }
+
+    /** As {@link #list(String, String, String, int)}, only the objects {@code owner} wrote (null: every owner's). */
+    List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit, String owner);
 
     /** True when a blob row with at least one reference exists: its bytes need not be stored again. */
     default boolean hasLiveBlob(String bucket, ContentHash hash) {
@@ -94,6 +99,14 @@ public interface MetadataStore {
 
     /** Bytes and objects currently stored in a bucket (current versions), for quotas. */
     Usage usage(String bucket);
+
+    /**
+     * Bytes of the kept versions {@code owner} wrote in the bucket and its objects there, for
+     * per-owner quotas (docs/access-control.md). While the database is unreachable, what this
+     * agent last read plus what it wrote since, counted generously (an overwrite adds without
+     * taking away); {@link MetadataUnavailableException} when it has never read it.
+     */
+    Usage ownerUsage(String bucket, String owner);
 
     /** Blobs with no reference left, oldest first. */
     List<BlobRef> unreferencedBlobs(int limit);

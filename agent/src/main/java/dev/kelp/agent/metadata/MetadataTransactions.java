@@ -40,13 +40,16 @@ class MetadataTransactions {
     private final ObjectRepository objects;
     private final BlobRepository blobs;
     private final BucketUsageRepository usage;
+    private final OwnerUsageRepository ownerUsage;
     private final AppliedJournalRepository applied;
     private final ObjectRows rows;
     private final VersioningConfig versioning;
     private final RetentionPolicy retention;
 
     MetadataTransactions(ObjectRepository objects, BlobRepository blobs, BucketUsageRepository usage,
-                         AppliedJournalRepository applied, ObjectRows rows, VersioningConfig versioning) {
+                         OwnerUsageRepository ownerUsage, AppliedJournalRepository applied, ObjectRows rows,
+                         VersioningConfig versioning) {
+        this.ownerUsage = ownerUsage;
         this.objects = objects;
         this.blobs = blobs;
         this.usage = usage;
@@ -102,9 +105,11 @@ class MetadataTransactions {
 
         Changes changes = new Changes(row.bucket());
         changes.reference(stored.hash(), stored.size(), +1);
-        changes.bytes += stored.size();
-        boolean wasLive = replaced.isPresent() && !replaced.get().deleteMarker();
-        changes.objects += wasLive ? 0 : 1;
+        changes.bytes(stored.owner(), stored.size());
+        changes.objects(stored.owner(), +1);
+        if (replaced.isPresent() && !replaced.get().deleteMarker()) {
+            changes.objects(replaced.get().owner(), -1);
+        }
         if (replaced.isPresent()) {
             ObjectVersionRow old = replaced.get();
             if (keepsVersions()) {
@@ -146,10 +151,11 @@ class MetadataTransactions {
             return DeleteOutcome.nothing();
         }
         Changes changes = new Changes(bucket);
-        changes.objects -= 1;
+        changes.objects(row.owner(), -1);
         Optional<String> marker = Optional.empty();
         if (keepsVersions()) {
-            ObjectVersionRow stored = objects.save(ObjectVersionRow.marker(bucket, key, markerVersion, markerCreatedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+            ObjectVersionRow stored = objects.save(ObjectVersionRow.marker(bucket, key, markerVersion, markerCreatedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+                row.owner()));
             objects.updateCurrentVersionId(bucket, key, stored.id());
             objects.updateReplacedAt(row.id(), now);
             marker = Optional.of(markerVersion);
@@ -180,9 +186,13 @@ class MetadataTransactions {
                 ObjectVersionRow next = earlier.getFirst();
                 objects.updateCurrentVersionId(bucket, key, next.id());
                 objects.clearReplacedAt(next.id());
-                changes.objects += next.deleteMarker() ? 0 : 1;
+                if (!next.deleteMarker()) {
+                    changes.objects(next.owner(), +1);
+                }
             }
-            changes.objects -= row.deleteMarker() ? 0 : 1;
+            if (!row.deleteMarker()) {
+                changes.objects(row.owner(), -1);
+            }
         }
         forget(row, changes);
         changes.apply(now);
@@ -267,22 +277,35 @@ class MetadataTransactions {
         objects.deleteById(row.id());
         if (!row.deleteMarker()) {
             changes.reference(row.hash(), row.size(), -1);
-            changes.bytes -= row.size();
+            changes.bytes(row.owner(), -row.size());
         }
     }
 
     /**
      * What one transaction does to blob references and usage, applied at its end in lock order
-     * (blobs by hash, then usage), a put and a prune of the same content cancelling out.
+     * (blobs by hash, then the bucket's usage, then its owners' by name), a put and a prune of the
+     * same content cancelling out.
      */
     private final class Changes {
         final String bucket;
         final Map<String, long[]> references = new TreeMap<>();
+        /** Per owner: bytes, objects. */
+        final Map<String, long[]> owners = new TreeMap<>();
         long bytes;
         long objects;
 
         Changes(String bucket) {
             this.bucket = bucket;
+        }
+
+        void bytes(String owner, long delta) {
+            bytes += delta;
+            owners.computeIfAbsent(ownerOf(owner), o -> new long[2])[0] += delta;
+        }
+
+        void objects(String owner, long delta) {
+            objects += delta;
+            owners.computeIfAbsent(ownerOf(owner), o -> new long[2])[1] += delta;
         }
 
         void reference(String hash, long size, int delta) {
@@ -303,6 +326,11 @@ class MetadataTransactions {
             }
             if (bytes != 0 || objects != 0) {
                 addUsage(bucket, bytes, objects);
+            }
+            for (var e : owners.entrySet()) {
+                if (e.getValue()[0] != 0 || e.getValue()[1] != 0) {
+                    addOwnerUsage(bucket, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                }
             }
             return created;
         }
@@ -336,6 +364,22 @@ class MetadataTransactions {
                 return;
             }
         }
+    }
+
+    private void addOwnerUsage(String bucket, String owner, long bytes, long count) {
+        while (true) {
+            if (ownerUsage.updateAdd(bucket, owner, bytes, count) == 1) {
+                return;
+            }
+            if (ownerUsage.insertIfAbsent(bucket, owner, bytes, count) == 1) {
+                return;
+            }
+        }
+    }
+
+    /** Versions written before owners existed are the default owner's. */
+    private static String ownerOf(String owner) {
+        return owner == null ? dev.kelp.agent.access.Caller.DEFAULT_OWNER : owner;
     }
 
     /** Carries the exception of a reclaim's {@code deleteBytes} out of the rolled-back transaction. */

@@ -42,6 +42,15 @@ interface ObjectRepository extends GenericRepository<ObjectVersionRow, Long> {
         LIMIT :limit""")
     List<ObjectVersionRow> findCurrentPage(String bucket, String keyPattern, String startAfter, int limit);
 
+    /** As {@link #findCurrentPage}, only the current versions {@code owner} wrote. */
+    @Query("""
+        SELECT v.* FROM objects o JOIN object_versions v ON v.id = o.version_id
+        WHERE o.bucket = :bucket AND o.object_key LIKE :keyPattern ESCAPE '!' AND o.object_key > :startAfter
+            AND v.delete_marker = FALSE AND v.owner = :owner
+        ORDER BY o.object_key
+        LIMIT :limit""")
+    List<ObjectVersionRow> findCurrentPageOfOwner(String bucket, String keyPattern, String startAfter, String owner, int limit);
+
     @Query("SELECT * FROM object_versions WHERE bucket = :bucket AND object_key = :key AND version = :version")
     Optional<ObjectVersionRow> findByVersion(String bucket, String key, String version);
 

@@ -32,7 +32,7 @@ class ObjectRows {
     /**
      * The record as it will read back: checked, and its time cut to the microseconds PostgreSQL
      * keeps, so what a put returns equals what a later find returns. A record without a version id
-     * gets one here.
+     * gets one here, and a record without an owner the default owner.
      */
     static ObjectRecord storable(ObjectRecord record) {
         Objects.requireNonNull(record, "record");
@@ -45,14 +45,14 @@ class ObjectRows {
         }
         String version = record.version() == null ? VersionIds.next() : VersionIds.require(record.version());
         return new ObjectRecord(record.bucket(), record.key(), 0, record.hash(), record.size(), record.contentType(),
-            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version, record.tags());
+            record.userMetadata(), record.createdAt().truncatedTo(ChronoUnit.MICROS), version, record.tags(), record.ownerOrDefault());
     }
 
     ObjectVersionRow toRow(ObjectRecord record) {
         try {
             return new ObjectVersionRow(null, record.bucket(), record.key(), record.hash().hex(), record.size(),
                 record.contentType(), json.writeValueAsString(record.userMetadata()), record.createdAt(), record.version(),
-                false, null, tagsColumn(record.tags()));
+                false, null, tagsColumn(record.tags()), record.owner());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write user metadata as JSON", e);
         }
@@ -65,7 +65,7 @@ class ObjectRows {
         try {
             Map<String, String> metadata = json.readValue(row.userMetadata(), STRING_MAP);
             return new ObjectRecord(row.bucket(), row.objectKey(), row.id(), new ContentHash(row.hash()), row.size(),
-                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version(), tags(row));
+                row.contentType(), metadata == null ? Map.of() : metadata, row.createdAt(), row.version(), tags(row), row.owner());
         } catch (IOException e) {
             throw new UncheckedIOException("user metadata of version " + row.id() + " is not a JSON object", e);
         }
@@ -95,7 +95,8 @@ class ObjectRows {
     ObjectVersion toVersion(ObjectVersionRow row) {
         boolean latest = row.replacedAt() == null;
         return row.deleteMarker()
-            ? ObjectVersion.marker(row.bucket(), row.objectKey(), row.version(), row.id(), latest, row.createdAt(), row.replacedAt())
+            ? ObjectVersion.marker(row.bucket(), row.objectKey(), row.version(), row.id(), latest, row.createdAt(), row.replacedAt(),
+                row.owner())
             : ObjectVersion.of(toRecord(row), latest, row.replacedAt());
     }
 }

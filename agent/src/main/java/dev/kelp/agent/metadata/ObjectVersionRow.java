@@ -9,7 +9,8 @@ import java.time.Instant;
 /**
  * A row of {@code object_versions}; {@code userMetadata} is the client's metadata as a JSON
  * object. A delete marker has no hash and size 0. {@code replacedAt} is null while the version is
- * current. {@code tags} is the version's tag set as a JSON object, null for none.
+ * current. {@code tags} is the version's tag set as a JSON object, null for none. {@code owner} is
+ * who wrote the version (for a delete marker: the owner of what it deleted).
  */
 @MappedEntity("object_versions")
 record ObjectVersionRow(
@@ -24,9 +25,11 @@ record ObjectVersionRow(
     String version,
     boolean deleteMarker,
     @Nullable Instant replacedAt,
-    @Nullable String tags) {
+    @Nullable String tags,
+    @Nullable String owner) {
 
-    static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt) {
-        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null, null);
+    /** {@code owner}: the owner of the object the marker deletes. */
+    static ObjectVersionRow marker(String bucket, String key, String version, Instant createdAt, String owner) {
+        return new ObjectVersionRow(null, bucket, key, null, 0, null, "{}", createdAt, version, true, null, null, owner);
     }
 }

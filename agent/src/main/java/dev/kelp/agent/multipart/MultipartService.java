@@ -1,5 +1,9 @@
 package dev.kelp.agent.multipart;
 
+import dev.kelp.agent.access.AccessControl;
+import dev.kelp.agent.access.Caller;
+import dev.kelp.agent.access.CallerContext;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.kelp.agent.blob.BlobStaging;
@@ -48,13 +52,15 @@ public class MultipartService {
     private final BlobStaging staging;
     private final UploadStore store;
     private final Clock clock = Clock.systemUTC();
+    private final AccessControl access;
     private final Map<String, OpenUpload> open = new ConcurrentHashMap<>();
 
     private final Cache<String, Completed> recentlyCompleted = Caffeine.newBuilder()
         .maximumSize(10_000).expireAfterWrite(COMPLETE_RETRY_WINDOW).build();
 
     public MultipartService(MultipartConfig config, StorageConfig storage, ObjectService objects, BlobStaging staging, UploadStore store,
-                            FallbackVolume volume, MeterRegistry meters) {
+                            FallbackVolume volume, MeterRegistry meters, AccessControl access) {
+        this.access = access;
         this.config = config;
         this.storage = storage;
         this.objects = objects;
@@ -82,7 +88,7 @@ public class MultipartService {
     public UploadManifest initiate(PutRequest request) {
         objects.checkAdmission(request);
         var upload = UploadManifest.initiate(request.bucket(), request.key(), request.contentType(), request.userMetadata(),
-            "*".equals(request.ifNoneMatch()), clock.instant(), request.tags());
+            "*".equals(request.ifNoneMatch()), clock.instant(), request.tags(), CallerContext.current().owner());
         store.create(upload);
         open.put(upload.uploadId(), new OpenUpload(upload));
         return upload;
@@ -139,9 +145,11 @@ public class MultipartService {
                 throw RequestRefusedException.unknownBucket(bucket);
             }
         }
+        Caller caller = CallerContext.current();
         return open.values().stream()
             .map(u -> u.manifest)
             .filter(m -> bucket == null || m.bucket().equals(bucket))
+            .filter(m -> mayUse(caller, m))
             .sorted(Comparator.comparing(UploadManifest::initiatedAt).thenComparing(UploadManifest::uploadId))
             .toList();
     }
@@ -241,10 +249,15 @@ public class MultipartService {
 
     private OpenUpload find(String uploadId) {
         OpenUpload upload = UploadManifest.isUploadId(uploadId) ? open.get(uploadId) : null;
-        if (upload == null) {
+        // Another owner's upload is absent to the caller, whatever the sharing: it is no object yet.
+        if (upload == null || !mayUse(CallerContext.current(), upload.manifest)) {
             throw UploadRefusedException.noSuchUpload(uploadId);
         }
         return upload;
+    }
+
+    private boolean mayUse(Caller caller, UploadManifest manifest) {
+        return !access.enforced() || caller.seesAll() || caller.owner().equals(manifest.ownerOrDefault());
     }
 
     // Called with the upload's lock held.

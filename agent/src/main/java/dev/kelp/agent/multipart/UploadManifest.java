@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * @param createOnly  initiated with {@code If-None-Match: *}: complete fails if the key exists by then
  * @param parts       in ascending part number, each number once
  * @param tags        the tag set the object gets when the upload completes (S3's x-amz-tagging on
- *                    CreateMultipartUpload); empty for none, and in manifests written before tags
+ *                    CreateMultipartUpload); empty for none, null in manifests written before tags
+ * @param owner       the owner that initiated it (docs/access-control.md): only it sees and
+ *                    completes the upload; null in manifests older than owners (the default owner)
  */
 @Serdeable
 public record UploadManifest(
@@ -36,7 +38,8 @@ public record UploadManifest(
     boolean createOnly,
     Instant initiatedAt,
     List<PartInfo> parts,
-    @io.micronaut.core.annotation.Nullable Map<String, String> tags) {
+    @io.micronaut.core.annotation.Nullable Map<String, String> tags,
+    @io.micronaut.core.annotation.Nullable String owner) {
 
     public static final int MAX_PARTS = 10_000;
     private static final Pattern UPLOAD_ID = Pattern.compile("mpu_[0-9a-f]{32}");
@@ -63,15 +66,24 @@ public record UploadManifest(
 
     public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
                                           boolean createOnly, Instant now) {
-        return initiate(bucket, key, contentType, userMetadata, createOnly, now, Map.of());
+        return initiate(bucket, key, contentType, userMetadata, createOnly, now, Map.of(), null);
     }
 
+    /**
+     * @param tags  the tag set the object gets on complete (empty for none)
+     * @param owner the initiating owner; null for the default owner
+     */
     public static UploadManifest initiate(String bucket, String key, String contentType, Map<String, String> userMetadata,
-                                          boolean createOnly, Instant now, Map<String, String> tags) {
+                                          boolean createOnly, Instant now, Map<String, String> tags, String owner) {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         return new UploadManifest("mpu_" + HexFormat.of().formatHex(id), bucket, key, contentType, userMetadata,
-            createOnly, now, List.of(), tags);
+            createOnly, now, List.of(), tags, owner);
+    }
+
+    /** The owner, the default one for manifests older than owners. */
+    public String ownerOrDefault() {
+        return owner == null ? dev.kelp.agent.access.Caller.DEFAULT_OWNER : owner;
     }
 
     /** True for a well-formed id; anything else cannot name an upload (nor a path on disk). */
@@ -116,12 +128,12 @@ public record UploadManifest(
         if (!placed) {
             next.add(part);
         }
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next, tags);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, next, tags, owner);
     }
 
     /** This manifest with exactly {@code keep} as its parts (a restart dropping parts whose file is gone). */
     public UploadManifest withParts(List<PartInfo> keep) {
-        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep, tags);
+        return new UploadManifest(uploadId, bucket, key, contentType, userMetadata, createOnly, initiatedAt, keep, tags, owner);
     }
 
     public long totalSize() {

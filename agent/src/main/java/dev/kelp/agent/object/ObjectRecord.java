@@ -20,6 +20,8 @@ import java.util.Map;
  *                    by the agent when it accepts the write; null until then
  * @param tags        the version's tag set ({@link ObjectTags}), in the order it was given; empty for none.
  *                    Unlike the rest it can change after the write (S3's PutObjectTagging)
+ * @param owner       the owner whose credential wrote it (docs/access-control.md); null for records
+ *                    made without one, which belong to the default owner
  */
 public record ObjectRecord(
     String bucket,
@@ -31,34 +33,56 @@ public record ObjectRecord(
     Map<String, String> userMetadata,
     Instant createdAt,
     String version,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    String owner) {
 
     public ObjectRecord {
         userMetadata = Map.copyOf(userMetadata);
         tags = ObjectTags.copyOf(tags);
     }
 
-    /** A record without tags. */
+    /** A record without tags or owner (the default owner's). */
     public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
                         Map<String, String> userMetadata, Instant createdAt, String version) {
-        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, Map.of());
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, Map.of(), null);
+    }
+
+    /** A record with tags and without an owner (the default owner's). */
+    public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
+                        Map<String, String> userMetadata, Instant createdAt, String version, Map<String, String> tags) {
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, tags, null);
+    }
+
+    /** A record with an owner and without tags. */
+    public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
+                        Map<String, String> userMetadata, Instant createdAt, String version, String owner) {
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, Map.of(), owner);
     }
 
     /** A record whose version id the metadata store gives it (or the agent, before storing). */
     public ObjectRecord(String bucket, String key, long versionId, ContentHash hash, long size, String contentType,
                         Map<String, String> userMetadata, Instant createdAt) {
-        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, null);
+        this(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, null, Map.of(), null);
     }
 
     public ObjectRecord withVersionId(long id) {
-        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version, tags);
+        return new ObjectRecord(bucket, key, id, hash, size, contentType, userMetadata, createdAt, version, tags, owner);
     }
 
     public ObjectRecord withVersion(String version) {
-        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, tags);
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, tags, owner);
     }
 
     public ObjectRecord withTags(Map<String, String> newTags) {
-        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, newTags);
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, newTags, owner);
+    }
+
+    public ObjectRecord withOwner(String owner) {
+        return new ObjectRecord(bucket, key, versionId, hash, size, contentType, userMetadata, createdAt, version, tags, owner);
+    }
+
+    /** The owner, the default one for records made before owners existed. */
+    public String ownerOrDefault() {
+        return owner == null ? dev.kelp.agent.access.Caller.DEFAULT_OWNER : owner;
     }
 }

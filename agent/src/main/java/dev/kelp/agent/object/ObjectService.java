@@ -1,5 +1,10 @@
 package dev.kelp.agent.object;
 
+import dev.kelp.agent.access.AccessControl;
+import dev.kelp.agent.access.Caller;
+import dev.kelp.agent.access.CallerContext;
+import dev.kelp.agent.access.OwnerQuota;
+import dev.kelp.agent.access.Sharing;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.BlobStore;
@@ -50,19 +55,21 @@ public class ObjectService {
     private final ModeMonitor mode;
     private final Clock clock;
     private final VersioningConfig versioning;
+    private final AccessControl access;
 
     /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
-        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled());
+        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), AccessControl.open());
     }
 
     @Inject
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
-                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning) {
+                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning, AccessControl access) {
         this.versioning = versioning;
+        this.access = access;
         this.config = config;
         this.staging = staging;
         this.local = local;
@@ -114,14 +121,19 @@ public class ObjectService {
         if (request.declaredLength() > config.maxObjectSize()) {
             throw RequestRefusedException.tooLarge(request.declaredLength(), config.maxObjectSize());
         }
+        Caller caller = CallerContext.current();
         Optional<ObjectRecord> existing = currentForWrite(request);
+        checkMayReplace(caller, request.bucket(), request.key(), existing);
         checkPreconditions(request, existing);
         checkQuota(request.bucket(), Math.max(request.declaredLength(), 0), existing);
+        checkOwnerQuota(caller, request.bucket(), Math.max(request.declaredLength(), 0), existing);
         return existing;
     }
 
     private ObjectRecord store(PutRequest request, StagedBlob staged, Optional<ObjectRecord> existing) {
+        Caller caller = CallerContext.current();
         checkQuota(request.bucket(), staged.size(), existing);
+        checkOwnerQuota(caller, request.bucket(), staged.size(), existing);
         OptionalLong references = blobReferences(request.bucket(), staged.hash());
         var reuse = new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
         boolean deduplicated = reuse.skipsStoring();
@@ -131,7 +143,7 @@ public class ObjectService {
         // The version id is the agent's, given now, so it is the same whether the database or the
         // local journal (LOCAL_ONLY) takes the write.
         var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
-            request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next(), request.tags());
+            request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next(), request.tags(), caller.owner());
         var outcome = metadata.put(record);
         if (reuse.storesAgain(outcome.blobCreated())) {
             // The blob was reclaimed between the check and the commit: store it (again) after all.
@@ -149,8 +161,15 @@ public class ObjectService {
     public ObjectRecord head(String bucket, String key) {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
-        return cache.record(bucket, key, () -> metadata.find(bucket, key))
+        ObjectRecord record = cache.record(bucket, key, () -> metadata.find(bucket, key))
             .orElseThrow(() -> notFound(bucket, key));
+        Caller caller = CallerContext.current();
+        if (!mayRead(caller, record.owner())) {
+            // As if absent: another owner's key names are not the caller's to learn (docs/access-control.md).
+            denied(caller, "read", bucket, key);
+            throw new ObjectNotFoundException(bucket, key);
+        }
+        return record;
     }
 
     private ObjectNotFoundException notFound(String bucket, String key) {
@@ -219,6 +238,7 @@ public class ObjectService {
     public ObjectDeletion deleteObject(String bucket, String key) {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
+        checkMayDelete(CallerContext.current(), bucket, key);
         var outcome = metadata.delete(bucket, key, VersionIds.next());
         var removed = outcome.removed().orElseThrow(() -> notFound(bucket, key));
         cache.invalidate(bucket, key);
@@ -250,8 +270,14 @@ public class ObjectService {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
         VersionIds.require(versionId);
-        return metadata.findVersion(bucket, key, versionId)
+        ObjectVersion found = metadata.findVersion(bucket, key, versionId)
             .orElseThrow(() -> VersionRefusedException.noSuchVersion(bucket, key, versionId));
+        Caller caller = CallerContext.current();
+        if (!mayRead(caller, found.owner())) {
+            denied(caller, "read version", bucket, key);
+            throw VersionRefusedException.noSuchVersion(bucket, key, versionId);
+        }
+        return found;
     }
 
     /** The content of one version, to {@link #open}; 405 for a delete marker. */
@@ -266,14 +292,26 @@ public class ObjectService {
     /** Versions of the keys starting with {@code prefix}: key order, newest first within a key. */
     public VersionPage listVersions(String bucket, String prefix, VersionCursor after, int limit) {
         requireBucket(bucket);
-        return page(metadata.listVersions(bucket, prefix == null ? "" : prefix, after, limit + 1), limit);
+        return visible(page(metadata.listVersions(bucket, prefix == null ? "" : prefix, after, limit + 1), limit));
     }
 
     /** Versions of exactly one key, newest first. */
     public VersionPage listVersionsOfKey(String bucket, String key, VersionCursor after, int limit) {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
-        return page(metadata.listVersionsOfKey(bucket, key, after, limit + 1), limit);
+        return visible(page(metadata.listVersionsOfKey(bucket, key, after, limit + 1), limit));
+    }
+
+    /**
+     * The versions of a page the caller may see. The cursor stays where the unfiltered page ended,
+     * so a page may hold fewer versions than asked for and still go on.
+     */
+    private VersionPage visible(VersionPage page) {
+        Caller caller = CallerContext.current();
+        if (!access.enforced() || caller.seesAll() || access.sharing() != Sharing.PRIVATE) {
+            return page;
+        }
+        return new VersionPage(page.versions().stream().filter(v -> mayRead(caller, v.owner())).toList(), page.next());
     }
 
     private static VersionPage page(List<ObjectVersion> found, int limit) {
@@ -293,6 +331,11 @@ public class ObjectService {
         requireBucket(bucket);
         ObjectKeys.requireValidKey(key);
         VersionIds.require(versionId);
+        ObjectVersion target = version(bucket, key, versionId);
+        Caller caller = CallerContext.current();
+        if (!mayChange(caller, target.owner())) {
+            throw accessDenied(caller, "delete a version of", bucket, key);
+        }
         ObjectVersion removed = metadata.deleteVersion(bucket, key, versionId)
             .orElseThrow(() -> VersionRefusedException.noSuchVersion(bucket, key, versionId));
         cache.invalidate(bucket, key);
@@ -313,15 +356,18 @@ public class ObjectService {
             throw VersionRefusedException.needsContent("roll back to", key, versionId);
         }
         ObjectRecord old = target.object();
+        Caller caller = CallerContext.current();
         Optional<ObjectRecord> existing = currentForWrite(new PutRequest(bucket, key, old.contentType(), old.size(),
             old.userMetadata(), null, null));
+        checkMayReplace(caller, bucket, key, existing);
         checkQuota(bucket, old.size(), existing);
+        checkOwnerQuota(caller, bucket, old.size(), existing);
         if (!blobStored(bucket, old.hash())) {
             throw new KelpException(409, "ContentMissing", "the content of version " + versionId + " of " + key
                 + " cannot be found in any store; nothing was changed");
         }
         var record = new ObjectRecord(bucket, key, 0, old.hash(), old.size(), old.contentType(), old.userMetadata(),
-            clock.instant(), VersionIds.next(), old.tags());
+            clock.instant(), VersionIds.next(), old.tags(), caller.owner());
         var outcome = metadata.put(record);
         if (outcome.blobCreated() && !blobStored(bucket, old.hash())) {
             // The old version was removed (and its blob reclaimed) between our check and our write.
@@ -365,9 +411,124 @@ public class ObjectService {
         }
     }
 
+    /** Current objects the caller may see: in a private bucket, only its own. */
     public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
         requireBucket(bucket);
-        return metadata.list(bucket, prefix == null ? "" : prefix, startAfter, limit);
+        Caller caller = CallerContext.current();
+        String owner = access.enforced() ? access.sharing().listFilter(caller) : null;
+        List<ObjectRecord> found = metadata.list(bucket, prefix == null ? "" : prefix, startAfter, limit, owner);
+        emitAccess(caller, "list", bucket, prefix);
+        return found;
+    }
+
+    /**
+     * Refuses, before a byte is read, what a write of {@code key} by the caller could not do:
+     * replace another owner's object where the policy does not share it for writing. For a signed
+     * PUT URL, asked when the URL is made.
+     */
+    public void checkWriteAccess(String bucket, String key) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        checkMayReplace(CallerContext.current(), bucket, key,
+            currentForWrite(new PutRequest(bucket, key, null, -1, Map.of(), null, null)));
+    }
+
+    // --- owners (docs/access-control.md)
+
+    private boolean mayRead(Caller caller, String owner) {
+        return !access.enforced() || access.sharing().canRead(caller, owner);
+    }
+
+    private boolean mayChange(Caller caller, String owner) {
+        return !access.enforced() || access.sharing().canChange(caller, owner);
+    }
+
+    private void checkMayReplace(Caller caller, String bucket, String key, Optional<ObjectRecord> existing) {
+        if (existing.isPresent() && !mayChange(caller, existing.get().owner())) {
+            throw accessDenied(caller, "overwrite", bucket, key);
+        }
+    }
+
+    /**
+     * A delete the caller may not make: another owner's object is absent to it in a private bucket
+     * (404) and read-only in a read bucket (403). While the metadata database is unreachable a key
+     * this agent does not know cannot be judged, and a delete, unlike a write, destroys: refused.
+     */
+    private void checkMayDelete(Caller caller, String bucket, String key) {
+        if (!access.enforced() || caller.seesAll() || access.sharing() == Sharing.READ_WRITE) {
+            return;
+        }
+        Optional<ObjectRecord> existing;
+        try {
+            existing = metadata.find(bucket, key);
+        } catch (MetadataUnavailableException e) {
+            throw RequestRefusedException.unavailable("deleting " + key + " needs to know whose object it is, and the metadata"
+                + " database cannot be reached right now: retry later");
+        }
+        if (existing.isEmpty()) {
+            return;
+        }
+        if (!mayRead(caller, existing.get().owner())) {
+            denied(caller, "delete", bucket, key);
+            throw new ObjectNotFoundException(bucket, key);
+        }
+        if (!mayChange(caller, existing.get().owner())) {
+            throw accessDenied(caller, "delete", bucket, key);
+        }
+    }
+
+    private KelpException accessDenied(Caller caller, String action, String bucket, String key) {
+        denied(caller, action, bucket, key);
+        return new KelpException(403, "AccessDenied", "owner " + caller.owner() + " may not " + action + " " + bucket + "/" + key
+            + ": the object belongs to another owner and bucket " + bucket + " is shared " + sharingName() + "; nothing was changed");
+    }
+
+    private String sharingName() {
+        return access.sharing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Per-owner quota (kelp.access.owner-quota-*, the principals file), across the policy's buckets.
+     * During a metadata outage the agent's own ledger answers ({@link MetadataStore#ownerUsage});
+     * when it cannot, an owner with a quota is refused rather than let past it on a guess.
+     */
+    private void checkOwnerQuota(Caller caller, String bucket, long incomingBytes, Optional<ObjectRecord> existing) {
+        OwnerQuota quota = access.quotaOf(caller.owner());
+        if (quota.unlimited()) {
+            return;
+        }
+        long bytes = 0;
+        long objects = 0;
+        try {
+            for (String b : config.buckets()) {
+                Usage usage = metadata.ownerUsage(b, caller.owner());
+                bytes += usage.bytes();
+                objects += usage.objects();
+            }
+        } catch (MetadataUnavailableException e) {
+            throw RequestRefusedException.unavailable("the usage of owner " + caller.owner() + ", which has a quota, cannot be known"
+                + " right now (the metadata database is unreachable and this agent has not read it since it started): retry later");
+        }
+        boolean replacesOwn = existing.isPresent() && caller.owner().equals(existing.get().ownerOrDefault());
+        bytes += incomingBytes - (replacesOwn && !versioning.keepsVersions() ? existing.get().size() : 0);
+        objects += replacesOwn ? 0 : 1;
+        String exceeded = quota.exceededBy(caller.owner(), bytes, objects);
+        if (exceeded != null) {
+            denied(caller, "write over quota", bucket, null);
+            throw RequestRefusedException.ownerQuota(caller.owner(), exceeded);
+        }
+    }
+
+    /** A refused attempt, for the audit trail. */
+    private void denied(Caller caller, String action, String bucket, String key) {
+        events.emit(new AgentEvent(UUID.randomUUID(), clock.instant(), AgentEvent.Type.ACCESS, bucket, key,
+            Map.of("outcome", "denied", "action", action, "caller", caller.owner(), "principal", caller.principal())));
+    }
+
+    private void emitAccess(Caller caller, String action, String bucket, String prefix) {
+        events.emit(new AgentEvent(UUID.randomUUID(), clock.instant(), AgentEvent.Type.ACCESS, bucket, null,
+            Map.of("outcome", "allowed", "action", action, "prefix", prefix == null ? "" : prefix,
+                "caller", caller.owner(), "principal", caller.principal())));
     }
 
     private StagedBlob stage(InputStream body) {
@@ -486,7 +647,13 @@ public class ObjectService {
         }
     }
 
+    /** Every access and change names the object's owner and who asked (the audit trail). */
     private void emit(AgentEvent.Type type, ObjectRecord record, Map<String, String> detail) {
-        events.emit(new AgentEvent(UUID.randomUUID(), clock.instant(), type, record.bucket(), record.key(), detail));
+        Caller caller = CallerContext.current();
+        Map<String, String> withWho = new java.util.HashMap<>(detail);
+        withWho.put("owner", record.ownerOrDefault());
+        withWho.put("caller", caller.owner());
+        withWho.put("principal", caller.principal());
+        events.emit(new AgentEvent(UUID.randomUUID(), clock.instant(), type, record.bucket(), record.key(), withWho));
     }
 }

@@ -11,16 +11,23 @@ import java.time.Instant;
  * @param latest     true for the key's current version (which may be a delete marker)
  * @param createdAt  when the agent acknowledged the write or delete
  * @param replacedAt when a newer version replaced it; null while it is the latest
+ * @param owner      the owner of the content, or of the object a delete marker deleted; null: the default owner
  */
 public record ObjectVersion(String bucket, String key, String version, long sequence, boolean latest, boolean deleteMarker,
-                            Instant createdAt, Instant replacedAt, ObjectRecord object) {
+                            Instant createdAt, Instant replacedAt, ObjectRecord object, String owner) {
 
     public static ObjectVersion of(ObjectRecord object, boolean latest, Instant replacedAt) {
-        return new ObjectVersion(object.bucket(), object.key(), object.version(), object.versionId(), latest, false, object.createdAt(), replacedAt, object);
+        return new ObjectVersion(object.bucket(), object.key(), object.version(), object.versionId(), latest, false, object.createdAt(),
+            replacedAt, object, object.owner());
     }
 
     public static ObjectVersion marker(String bucket, String key, String version, long sequence, boolean latest,
                                        Instant createdAt, Instant replacedAt) {
-        return new ObjectVersion(bucket, key, version, sequence, latest, true, createdAt, replacedAt, null);
+        return marker(bucket, key, version, sequence, latest, createdAt, replacedAt, null);
+    }
+
+    public static ObjectVersion marker(String bucket, String key, String version, long sequence, boolean latest,
+                                       Instant createdAt, Instant replacedAt, String owner) {
+        return new ObjectVersion(bucket, key, version, sequence, latest, true, createdAt, replacedAt, null, owner);
     }
 }

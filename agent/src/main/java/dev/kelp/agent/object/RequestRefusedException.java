@@ -24,6 +24,11 @@ public final class RequestRefusedException extends KelpException {
         return new RequestRefusedException(507, "QuotaExceeded", "bucket " + bucket + " quota exceeded: " + what);
     }
 
+    /** An owner's quota (docs/access-control.md): same status and code as a bucket's, so clients handle both alike. */
+    public static RequestRefusedException ownerQuota(String owner, String what) {
+        return new RequestRefusedException(507, "QuotaExceeded", "owner " + owner + " quota exceeded: " + what + "; nothing was stored");
+    }
+
     public static RequestRefusedException preconditionFailed(String what) {
         return new RequestRefusedException(412, "PreconditionFailed", what);
     }

@@ -1,6 +1,12 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.access.AccessControl;
+import dev.kelp.agent.access.CallerContext;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.events.AgentEvent;
+import dev.kelp.agent.events.EventSink;
+import java.util.Map;
+import java.util.UUID;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.object.KelpException;
 import jakarta.inject.Singleton;
@@ -38,13 +44,15 @@ final class S3Dispatcher {
     private final VersionOperations versions;
     private final S3Tagging tagging;
     private final Clock clock;
+    private final EventSink events;
 
     S3Dispatcher(S3Config config, BucketOperations buckets, ObjectOperations objects, MultipartOperations multipart,
-                 VersionOperations versions, S3Tagging tagging) {
+                 VersionOperations versions, S3Tagging tagging, AccessControl access, EventSink events) {
+        this.events = events;
         this.versions = versions;
         this.tagging = tagging;
         this.config = config;
-        this.verifier = new SigV4Verifier(config);
+        this.verifier = new SigV4Verifier(config, access::s3Key);
         this.buckets = buckets;
         this.objects = objects;
         this.multipart = multipart;
@@ -61,8 +69,17 @@ final class S3Dispatcher {
         S3Request request = null;
         try {
             request = S3Request.of(exchange.head(), config.baseDomain(), exchange.requestId());
-            SigV4Verifier.Verified verified = verifier.verify(request, clock.instant());
-            exchange.send(route(request, verified, exchange));
+            SigV4Verifier.Verified verified;
+            try {
+                verified = verifier.verify(request, clock.instant());
+            } catch (S3Exception refused) {
+                denied(request, refused);
+                throw refused;
+            }
+            // The whole request, body included, is served on this thread as the key's owner.
+            try (CallerContext.Scope ignored = CallerContext.enter(verified.caller())) {
+                exchange.send(route(request, verified, exchange));
+            }
         } catch (S3Exception e) {
             fail(exchange, request, e);
         } catch (KelpException e) {
@@ -75,6 +92,17 @@ final class S3Dispatcher {
             LOG.error("S3 request {} {} failed", exchange.requestId(), exchange.head().uri(), e);
             fail(exchange, request, new S3Exception(500, "InternalError", "We encountered an internal error. Please try again."));
         }
+    }
+
+    /** A request whose credential was refused: it names no owner, but the attempt goes into the audit trail. */
+    private void denied(S3Request request, S3Exception refused) {
+        String credential = request.header("authorization");
+        String keyId = credential != null && credential.contains("Credential=")
+            ? credential.substring(credential.indexOf("Credential=") + 11).split("/", 2)[0]
+            : request.param("X-Amz-Credential") != null ? request.param("X-Amz-Credential").split("/", 2)[0] : null;
+        events.emit(new AgentEvent(UUID.randomUUID(), clock.instant(), AgentEvent.Type.ACCESS, request.bucket(), request.key(),
+            Map.of("outcome", "denied", "action", "authenticate", "principal", keyId == null ? "none" : "s3:" + keyId,
+                "reason", refused.code())));
     }
 
     /** Answers {@code error} without serving the request (no worker thread was free for it). */

@@ -101,8 +101,8 @@ public class S3Server implements GracefulShutdownCapable {
     }
 
     /**
-     * Whether there is something to serve with: {@code kelp.s3.auth: none}, or both halves of
-     * the key pair. Decided from the properties alone, so that a context without them (every
+     * Whether there is something to serve with: {@code kelp.s3.auth: none}, both halves of
+     * the key pair, or a principals file. Decided from the properties alone, so that a context without them (every
      * test context, agents rendered before the endpoint existed) neither listens nor builds the
      * engine eagerly for it.
      */
@@ -116,8 +116,10 @@ public class S3Server implements GracefulShutdownCapable {
             if (auth.equalsIgnoreCase("none")) {
                 return true;
             }
+            // Keys come from the legacy pair or the principals file (docs/access-control.md).
             boolean servable = properties.getProperty("kelp.s3.access-key-id", String.class).filter(v -> !v.isBlank()).isPresent()
-                && properties.getProperty("kelp.s3.secret-access-key", String.class).filter(v -> !v.isBlank()).isPresent();
+                && properties.getProperty("kelp.s3.secret-access-key", String.class).filter(v -> !v.isBlank()).isPresent()
+                || properties.getProperty("kelp.access.principals-file", String.class).filter(v -> !v.isBlank()).isPresent();
             if (!servable) {
                 context.fail("kelp.s3.auth is sigv4 but kelp.s3.access-key-id / kelp.s3.secret-access-key are not both set");
             }

@@ -1,5 +1,10 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.access.Caller;
+import dev.kelp.agent.access.Principals.S3Key;
+import java.util.Optional;
+import java.util.function.Function;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,7 +38,11 @@ final class SigV4Verifier {
      * @param payload  the x-amz-content-sha256 value (a hex SHA-256, UNSIGNED-PAYLOAD or a STREAMING-* framing)
      * @param signing  how to verify chunk signatures; null when they are not to be verified
      */
-    record Verified(String payload, AwsChunkedInputStream.Signing signing) {
+    record Verified(String payload, AwsChunkedInputStream.Signing signing, Caller caller) {
+
+        Verified(String payload, AwsChunkedInputStream.Signing signing) {
+            this(payload, signing, Caller.anonymous());
+        }
 
         boolean chunked() {
             return payload.startsWith("STREAMING-");
@@ -50,9 +59,19 @@ final class SigV4Verifier {
     }
 
     private final S3Config config;
+    private final Function<String, Optional<S3Key>> keys;
 
+    /** Accepts the one key pair of {@code config}, for the default owner. */
     SigV4Verifier(S3Config config) {
+        this(config, id -> id.equals(config.accessKeyId()) && config.secretAccessKey() != null
+            ? Optional.of(new S3Key(id, config.secretAccessKey(), Caller.of(Caller.DEFAULT_OWNER, "s3:" + id)))
+            : Optional.empty());
+    }
+
+    /** Accepts every key {@code keys} knows (docs/access-control.md), each naming its owner. */
+    SigV4Verifier(S3Config config, Function<String, Optional<S3Key>> keys) {
         this.config = config;
+        this.keys = keys;
     }
 
     Verified verify(S3Request request, Instant now) {
@@ -106,7 +125,7 @@ final class SigV4Verifier {
             throw S3Exception.invalidRequest("missing required header for this request: x-amz-content-sha256");
         }
         Scope scope = Scope.parse(credential, true);
-        checkKey(scope);
+        S3Key accessKey = checkKey(scope);
         String amzDate = request.header("x-amz-date");
         Instant signedAt;
         if (amzDate != null) {
@@ -123,10 +142,10 @@ final class SigV4Verifier {
         }
         scope.requireDate(amzDate);
         List<Map.Entry<String, String>> headers = signedHeaderValues(request, signedHeaders);
-        byte[] key = SigV4.signingKey(config.secretAccessKey(), scope.date(), scope.region(), scope.service());
+        byte[] key = SigV4.signingKey(accessKey.secretAccessKey(), scope.date(), scope.region(), scope.service());
         String expected = matchingSignature(request, request.query(), headers, payload, amzDate, scope, key, signature);
         var signing = payload.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") ? new AwsChunkedInputStream.Signing(key, amzDate, scope.text(), expected) : null;
-        return new Verified(payload, signing);
+        return new Verified(payload, signing, accessKey.caller());
     }
 
     private Verified verifyPresigned(S3Request request, Instant now) {
@@ -139,7 +158,7 @@ final class SigV4Verifier {
         String signedHeaders = require(request, "X-Amz-SignedHeaders");
         String signature = require(request, "X-Amz-Signature");
         Scope scope = Scope.parse(credential, false);
-        checkKey(scope);
+        S3Key accessKey = checkKey(scope);
         Instant signedAt = parseAmzDate(amzDate, true);
         long expires;
         try {
@@ -165,9 +184,9 @@ final class SigV4Verifier {
         }
         String payload = request.param("X-Amz-Content-Sha256") != null ? request.param("X-Amz-Content-Sha256") : UNSIGNED;
         List<Map.Entry<String, String>> headers = signedHeaderValues(request, signedHeaders);
-        byte[] key = SigV4.signingKey(config.secretAccessKey(), scope.date(), scope.region(), scope.service());
+        byte[] key = SigV4.signingKey(accessKey.secretAccessKey(), scope.date(), scope.region(), scope.service());
         matchingSignature(request, query, headers, payload, amzDate, scope, key, signature);
-        return new Verified(payload, null);
+        return new Verified(payload, null, accessKey.caller());
     }
 
     /**
@@ -194,10 +213,9 @@ final class SigV4Verifier {
             + " check your secret access key and signing method");
     }
 
-    private void checkKey(Scope scope) {
-        if (!scope.accessKeyId().equals(config.accessKeyId())) {
-            throw new S3Exception(403, "InvalidAccessKeyId", "the access key id " + scope.accessKeyId() + " is not the one this agent accepts");
-        }
+    private S3Key checkKey(Scope scope) {
+        return keys.apply(scope.accessKeyId()).orElseThrow(() -> new S3Exception(403, "InvalidAccessKeyId",
+            "the access key id " + scope.accessKeyId() + " is not one this agent accepts"));
     }
 
     private static List<Map.Entry<String, String>> signedHeaderValues(S3Request request, String signedHeaders) {

@@ -70,6 +70,8 @@ class SignedUrlService {
                 throw RequestRefusedException.unknownBucket(request.bucket());
             }
             ObjectKeys.requireValidKey(request.key());
+            // Whoever asks must be allowed to write the key now (docs/access-control.md).
+            objects.checkWriteAccess(request.bucket(), request.key());
         }
         String signature = signer.sign(method, request.bucket(), request.key(), expires);
         String url = base(hostOfCaller) + "/v1/objects/" + request.bucket() + "/" + encodePath(request.key())

@@ -86,8 +86,8 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
-    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit) {
-        return call(() -> real.list(bucket, prefix, startAfter, limit));
+    public List<ObjectRecord> list(String bucket, String prefix, String startAfter, int limit, String owner) {
+        return call(() -> real.list(bucket, prefix, startAfter, limit, owner));
     }
 
     @Override
@@ -98,6 +98,11 @@ final class FlakyDatabase implements ReplayTarget {
     @Override
     public Usage usage(String bucket) {
         return call(() -> real.usage(bucket));
+    }
+
+    @Override
+    public Usage ownerUsage(String bucket, String owner) {
+        return call(() -> real.ownerUsage(bucket, owner));
     }
 
     @Override

@@ -156,6 +156,34 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void ownerUsageFollowsWhoWroteTheCurrentVersionAndAddsUpToTheBuckets() {
+        store().put(record("a", "12345").withOwner("alice"));
+        store().put(record("b", "123").withOwner("bob"));
+        // bob overwrites alice's key (a read-write bucket): the object and its bytes move to him.
+        store().put(record("a", "1234567").withOwner("bob"));
+        store().put(record("c", "1").withOwner("alice"));
+        store().put(record("legacy", "12").withOwner(null));
+        store().delete(bucket, "b");
+
+        assertThat(store().ownerUsage(bucket, "alice")).isEqualTo(new Usage(1, 1));
+        assertThat(store().ownerUsage(bucket, "bob")).isEqualTo(new Usage(7, 1));
+        assertThat(store().ownerUsage(bucket, "default")).as("a record without an owner is the default owner's").isEqualTo(new Usage(2, 1));
+        assertThat(store().ownerUsage(bucket, "nobody")).isEqualTo(new Usage(0, 0));
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(10, 3));
+        assertThat(store().find(bucket, "a")).get().extracting(ObjectRecord::owner).isEqualTo("bob");
+    }
+
+    @Test
+    void anOwnersListingHoldsOnlyItsObjectsAndStillPagesInKeyOrder() {
+        for (int i = 0; i < 10; i++) {
+            store().put(record("k" + i, "v" + i).withOwner(i % 3 == 0 ? "alice" : "bob"));
+        }
+        assertThat(store().list(bucket, "", null, 2, "alice")).extracting(ObjectRecord::key).containsExactly("k0", "k3");
+        assertThat(store().list(bucket, "", "k3", 10, "alice")).extracting(ObjectRecord::key).containsExactly("k6", "k9");
+        assertThat(store().list(bucket, "", null, 100, null)).hasSize(10);
+    }
+
+    @Test
     void listPagesThroughAPrefixInKeyOrder() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 23; i++) {

@@ -76,7 +76,7 @@ class UploadStoreTest {
     void aPartsMd5AndTheUploadsTagsSurviveARestart() throws Exception {
         start(0);
         var upload = UploadManifest.initiate("media", "videos/b.mp4", "video/mp4", Map.of(), false, Instant.now(),
-            Map.of("project", "kelp"));
+            Map.of("project", "kelp"), null);
         store.create(upload);
         String md5 = "5d41402abc4b2a76b9719d911017c592"; // md5("hello")
         UploadManifest withPart;

@@ -57,6 +57,9 @@ public class StoragePolicySpec {
     @JsonPropertyDescription("Encrypt object content in the agent before it is stored anywhere. Absent: content is stored as the app sent it.")
     private EncryptionSpec encryption;
 
+    @JsonPropertyDescription("Owners of the objects: credentials that name them, how they share the buckets, and what each may hold. Absent: one default owner, as with a single API token.")
+    private AccessSpec access;
+
     @JsonPropertyDescription("Signed URLs that let a client read or write one object without credentials, until they expire. Absent: the agent issues none.")
     private SignedUrlsSpec signedUrls;
 
@@ -151,6 +154,14 @@ public class StoragePolicySpec {
 
     public void setVersioning(VersioningSpec versioning) {
         this.versioning = versioning;
+    }
+
+    public AccessSpec getAccess() {
+        return access;
+    }
+
+    public void setAccess(AccessSpec access) {
+        this.access = access;
     }
 
     public EncryptionSpec getEncryption() {

@@ -68,6 +68,9 @@ public final class AgentSidecar {
             .addAllToVolumeMounts(targetCredentials
                 ? List.of(new VolumeMountBuilder().withName(InjectionContract.TARGETS_VOLUME).withMountPath(InjectionContract.TARGETS_DIR).withReadOnly(true).build())
                 : List.of())
+            .addAllToVolumeMounts(AgentVolumes.access(policy)
+                .map(v -> new VolumeMountBuilder().withName(v.getName()).withMountPath(InjectionContract.ACCESS_DIR).withReadOnly(true).build())
+                .stream().toList())
             // The JVM needs a few seconds to start on a small CPU request: the startup probe
             // gives it two minutes, and until it passes the app does not start (native sidecar).
             .withStartupProbe(probe("/health/liveness", 1, 2, 60))

@@ -48,7 +48,18 @@ public final class AgentVolumes {
                 .withNewEmptyDir().withSizeLimit(TMP_SIZE).endEmptyDir().build()));
         encryption(policy).ifPresent(volumes::add);
         targets(targetSecrets).ifPresent(volumes::add);
+        access(policy).ifPresent(volumes::add);
         return List.copyOf(volumes);
+    }
+
+    /** The principals Secret as files, for the same reason as the encryption key: a change reaches running agents. */
+    static Optional<Volume> access(StoragePolicy policy) {
+        var access = policy.getSpec().getAccess();
+        if (access == null || access.getPrincipalsSecret() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new VolumeBuilder().withName(InjectionContract.ACCESS_VOLUME)
+            .withNewSecret().withSecretName(access.getPrincipalsSecret()).endSecret().build());
     }
 
     /**

@@ -34,6 +34,11 @@ public final class InjectionContract {
     public static final String TARGETS_DIR = "/etc/kelp-targets";
     /** Annotation on the agent ConfigMap: the target credentials Secrets, comma-separated, for the webhook to mount. */
     public static final String TARGET_SECRETS_ANNOTATION = "kelp.dev/target-secrets";
+    /** The policy's principals Secret, mounted (not copied into the ConfigMap) so the agent re-reads a change. */
+    public static final String ACCESS_VOLUME = "kelp-access";
+    public static final String ACCESS_DIR = "/etc/kelp-access";
+    /** The entry of the principals Secret the agent reads (docs/access-control.md). */
+    public static final String PRINCIPALS_ENTRY = "principals.yaml";
 
     /** Where the agent image keeps its jar; the container's command runs it. */
     public static final String AGENT_JAR = "/opt/kelp/kelp-agent.jar";

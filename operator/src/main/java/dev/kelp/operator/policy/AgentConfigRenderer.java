@@ -95,6 +95,18 @@ public final class AgentConfigRenderer {
             encryption.put("enabled", true);
             encryption.put("key-dir", InjectionContract.ENCRYPTION_DIR);
         }
+        if (spec.getAccess() != null) {
+            // The principals stay in their Secret, mounted; only its path is rendered here.
+            var access = section(kelp, "access");
+            if (spec.getAccess().getPrincipalsSecret() != null) {
+                access.put("principals-file", InjectionContract.ACCESS_DIR + "/" + InjectionContract.PRINCIPALS_ENTRY);
+            }
+            putIfSet(access, "sharing", spec.getAccess().getSharing());
+            if (spec.getAccess().getOwnerQuota() != null) {
+                putBytes(access, "owner-quota-max-bytes", spec.getAccess().getOwnerQuota().getMaxBytes());
+                putIfSet(access, "owner-quota-max-objects", spec.getAccess().getOwnerQuota().getMaxObjects());
+            }
+        }
         report.ifPresent(r -> {
             var reportSection = section(kelp, "report");
             reportSection.put("url", r.url());

@@ -64,6 +64,10 @@ public final class RequiredSecrets {
         if (spec.getEncryption() != null) {
             out.add(new Requirement("encryption.keySecret", spec.getEncryption().getKeySecret(), List.of("key")));
         }
+        if (spec.getAccess() != null && spec.getAccess().getPrincipalsSecret() != null) {
+            out.add(new Requirement("access.principalsSecret", spec.getAccess().getPrincipalsSecret(),
+                List.of(dev.kelp.operator.inject.InjectionContract.PRINCIPALS_ENTRY)));
+        }
         if (spec.getS3() != null && spec.getS3().getCredentialsSecret() != null && !Boolean.FALSE.equals(spec.getS3().getEnabled())) {
             out.add(new Requirement("s3.credentialsSecret", spec.getS3().getCredentialsSecret(), List.of("accessKey", "secretKey")));
         }

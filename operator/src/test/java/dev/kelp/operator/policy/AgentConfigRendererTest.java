@@ -51,13 +51,17 @@ class AgentConfigRendererTest {
             .containsEntry("kelp.versioning.keep-for", "90m")
             .containsEntry("kelp.encryption.enabled", true)
             .containsEntry("kelp.encryption.key-dir", "/etc/kelp-encryption")
+            .containsEntry("kelp.access.principals-file", "/etc/kelp-access/principals.yaml")
+            .containsEntry("kelp.access.sharing", "read")
+            .containsEntry("kelp.access.owner-quota-max-bytes", 10L << 30)
+            .containsEntry("kelp.access.owner-quota-max-objects", 100_000)
             .containsEntry("kelp.s3.enabled", true)
             .containsEntry("kelp.s3.port", 9790)
             .containsEntry("kelp.s3.auth", "sigv4")
             .containsEntry("micronaut.server.port", 9780)
             .containsEntry("micronaut.caches.small-objects.maximum-weight", 128 << 20);
         assertThat(yaml).doesNotContain("seaweedfs-credentials", "kelp-postgres", "kelp-cassandra", "kelp-encryption-key",
-            "kelp-url-signing-key", "kelp-s3-keys", "access-key", "secret-key", "password");
+            "kelp-url-signing-key", "kelp-s3-keys", "kelp-principals", "access-key", "secret-key", "password");
         assertThat(flat.keySet()).noneMatch(k -> k.startsWith("kelp.report"));
     }
 

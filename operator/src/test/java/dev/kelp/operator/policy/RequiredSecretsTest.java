@@ -23,6 +23,7 @@ class RequiredSecretsTest {
             new RequiredSecrets.Requirement("events.connectionSecret", "kelp-cassandra", List.of("contactPoints", "localDatacenter")),
             new RequiredSecrets.Requirement("signedUrls.keySecret", "kelp-url-signing-key", List.of("key")),
             new RequiredSecrets.Requirement("encryption.keySecret", "kelp-encryption-key", List.of("key")),
+            new RequiredSecrets.Requirement("access.principalsSecret", "kelp-principals", List.of("principals.yaml")),
             new RequiredSecrets.Requirement("s3.credentialsSecret", "kelp-s3-keys", List.of("accessKey", "secretKey")));
     }
 
@@ -45,6 +46,7 @@ class RequiredSecretsTest {
             "Secret seaweedfs-credentials (seaweedfs.credentialsSecret) has no key secretKey",
             "Secret kelp-url-signing-key (signedUrls.keySecret) does not exist",
             "Secret kelp-encryption-key (encryption.keySecret) does not exist",
+            "Secret kelp-principals (access.principalsSecret) does not exist",
             "Secret kelp-s3-keys (s3.credentialsSecret) does not exist",
             "Secret kelp-url-signing-key (again) does not exist");
         assertThat(lookups).doesNotHaveDuplicates();

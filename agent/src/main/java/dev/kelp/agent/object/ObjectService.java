@@ -14,6 +14,7 @@ import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
+import dev.kelp.agent.tiering.TierReads;
 import dev.kelp.agent.versions.TextDiff;
 import dev.kelp.agent.versions.VersionIds;
 import dev.kelp.agent.versions.VersioningConfig;
@@ -49,19 +50,26 @@ public class ObjectService {
     private final ModeMonitor mode;
     private final Clock clock;
     private final VersioningConfig versioning;
+    private final Optional<TierReads> tiers;
 
     /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
-        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled());
+        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), Optional.empty());
     }
 
+    /**
+     * @param tiers tiering's side of reads (docs/tiering.md): reads are noted for the access
+     *              tracker, and a blob whose hot copy has moved cold is read from there
+     */
     @Inject
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
-                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning) {
+                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning,
+                         Optional<TierReads> tiers) {
         this.versioning = versioning;
+        this.tiers = tiers;
         this.config = config;
         this.staging = staging;
         this.local = local;
@@ -166,14 +174,15 @@ public class ObjectService {
     /** Opens {@code length} bytes of the object's content from {@code offset} ({@code length < 0}: to the end). */
     public InputStream open(ObjectRecord record, long offset, long length) {
         emit(AgentEvent.Type.LOAD, record, Map.of());
+        tiers.ifPresent(t -> t.read(record));
         var cached = cache.content(record, offset, length);
         if (cached.isPresent()) {
             return cached.get();
         }
         if (cache.isSmall(record)) {
-            return cache.remember(record, () -> openBlob(record, 0, -1), offset, length);
+            return cache.remember(record, () -> openBlob(record, 0, -1, true), offset, length);
         }
-        return openBlob(record, offset, length);
+        return openBlob(record, offset, length, true);
     }
 
     /**
@@ -181,10 +190,11 @@ public class ObjectService {
      * itself (a backup), which must neither evict the apps' hot objects nor count as their reads.
      */
     public InputStream openForCopy(ObjectRecord record) {
-        return openBlob(record, 0, -1);
+        return openBlob(record, 0, -1, false);
     }
 
-    private InputStream openBlob(ObjectRecord record, long offset, long length) {
+    /** @param appRead an app's read, which may promote a cold blob back to hot; not the agent's own copies */
+    private InputStream openBlob(ObjectRecord record, long offset, long length, boolean appRead) {
         // Local first whatever the mode: a blob is on the fallback volume only until it is
         // verified on SeaweedFS, so a hit here is both the freshest and the cheapest read.
         if (local.exists(record.bucket(), record.hash())) {
@@ -198,7 +208,8 @@ public class ObjectService {
         try {
             return seaweed.open(record.bucket(), record.hash(), offset, length);
         } catch (BlobNotFoundException e) {
-            throw new BlobMissingException(record);
+            // Not hot: moved to a tier rule's cold target, or lost.
+            return tiers.flatMap(t -> t.openCold(record, offset, length, appRead)).orElseThrow(() -> new BlobMissingException(record));
         } catch (BlobStoreUnavailableException e) {
             throw RequestRefusedException.unavailable("object " + record.key()
                 + " is stored on SeaweedFS, which cannot be reached right now: " + e.getMessage());
@@ -338,7 +349,7 @@ public class ObjectService {
             throw new KelpException(413, "DiffTooLarge", "version " + record.version() + " of " + record.key() + " has " + record.size()
                 + " bytes; diffs read at most " + versioning.diffMaxBytes() + " (kelp.versioning.diff-max-bytes)");
         }
-        try (InputStream in = openBlob(record, 0, -1)) {
+        try (InputStream in = openBlob(record, 0, -1, false)) {
             return in.readAllBytes();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read version " + record.version() + " of " + record.key(), e);

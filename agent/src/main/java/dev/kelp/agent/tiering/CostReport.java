@@ -84,7 +84,13 @@ public class CostReport {
     public record Report(String generatedAt, Prices prices, Usage total, List<Usage> buckets, List<Usage> rules) {
     }
 
-    /** Prices per GiB-month, in {@code currency}. */
+    /**
+     * What storage costs per GiB-month in each tier (kelp.tiering.*-price-per-gib-month)
+     *
+     * @param currency        the unit of both prices
+     * @param hotPerGibMonth  one GiB for a month in the policy's buckets
+     * @param coldPerGibMonth one GiB for a month on the cold targets
+     */
     @Serdeable
     public record Prices(String currency, double hotPerGibMonth, double coldPerGibMonth) {
     }
@@ -99,7 +105,12 @@ public class CostReport {
     public record Usage(String rule, String bucket, Tier hot, Tier cold, double estimatedMonthlyCost, double monthlyCostIfAllHot) {
     }
 
-    /** Objects and their bytes in one tier. */
+    /**
+     * Objects and their bytes in one tier
+     *
+     * @param objects current objects whose content is in this tier
+     * @param bytes   their sizes added up (a blob shared by several objects counts for each)
+     */
     @Serdeable
     public record Tier(long objects, long bytes) {
     }

@@ -41,6 +41,10 @@ public class ColdStore {
     ColdTarget targetOf(TierRule rule) {
         var t = rule.target();
         String endpoint = t.endpoint() == null ? null : t.endpoint().toString();
+        if (t.endpoint() != null && (t.accessKey() == null || t.accessKey().isBlank() || t.secretKey() == null)) {
+            throw new IllegalStateException("tier rule " + rule.name() + ": target " + t.endpoint() + " needs target.access-key and"
+                + " target.secret-key (the operator does not pass the target's credentialsSecret to the agent yet; docs/tiering.md)");
+        }
         return targets.computeIfAbsent(endpoint + "|" + t.bucket(), k -> {
             ColdTarget target = t.endpoint() != null
                 ? ColdTarget.open(endpoint, t.endpoint(), t.region(), t.accessKey(), t.secretKey(), t.bucket())

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The rules of {@code kelp.tiering.rules}, by name, each checked once at startup: a rule that
  * cannot be carried out (no name, no cold-after, expire-after not after cold-after, no target
- * bucket, sizes the wrong way round) stops the agent with a message naming it.
+ * bucket, sizes the wrong way round) stops the agent with a message naming it. A target endpoint
+ * without keys does not: its runs fail and say so in the TierRule's status, while the agent serves.
  */
 @Singleton
 public class TierRules {
@@ -40,9 +41,6 @@ public class TierRules {
         }
         if (r.target() == null || r.target().bucket() == null || r.target().bucket().isBlank()) {
             throw new IllegalArgumentException(where + "target.bucket is required");
-        }
-        if (r.target().endpoint() != null && (r.target().accessKey() == null || r.target().secretKey() == null)) {
-            throw new IllegalArgumentException(where + "target.endpoint needs target.access-key and target.secret-key");
         }
         TierMatcher matcher;
         try {

@@ -234,6 +234,23 @@ public class ObjectService {
         return new ObjectDeletion(removed, outcome.marker().orElse(null));
     }
 
+    /**
+     * Deletes the object as {@link #deleteObject} does, only while {@code version} is still its
+     * current version (tiering's expiry judged that one); empty when it is not, or is gone.
+     */
+    public Optional<ObjectDeletion> deleteObjectIfCurrent(String bucket, String key, String version) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        var outcome = metadata.deleteIfCurrent(bucket, key, version, VersionIds.next());
+        if (outcome.removed().isEmpty()) {
+            return Optional.empty();
+        }
+        var removed = outcome.removed().get();
+        cache.invalidate(bucket, key);
+        emit(AgentEvent.Type.DELETE, removed, outcome.marker().map(m -> Map.of("deleteMarker", m)).orElse(Map.of()));
+        return Optional.of(new ObjectDeletion(removed, outcome.marker().orElse(null)));
+    }
+
     // --- versions (docs/versions.md)
 
     /** One version of the key, content or delete marker; 404 when the key has no such version. */

@@ -8,7 +8,6 @@ import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.metadata.TierMetadata.Candidate;
 import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
 import dev.kelp.agent.object.ContentHash;
-import dev.kelp.agent.object.ObjectNotFoundException;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
 import dev.kelp.agent.object.StorageConfig;
@@ -216,16 +215,12 @@ public class TierRunner {
                 }
                 lease.check();
                 try {
-                    // Only the version that was judged unused: a write since then is not expired with it.
-                    var current = objects.head(bucket, c.record().key());
-                    if (!current.version().equals(c.record().version())) {
-                        continue;
+                    // Only the version that was judged unused, in the delete's own transaction: a
+                    // write since then is not expired with it.
+                    if (objects.deleteObjectIfCurrent(bucket, c.record().key(), c.record().version()).isPresent()) {
+                        counts.objectsExpired++;
+                        counts.bytesExpired += c.record().size();
                     }
-                    objects.deleteObject(bucket, c.record().key());
-                    counts.objectsExpired++;
-                    counts.bytesExpired += c.record().size();
-                } catch (ObjectNotFoundException gone) {
-                    // deleted meanwhile
                 } catch (RuntimeException e) {
                     counts.error(bucket + "/" + c.record().key() + ": cannot expire: " + e.getMessage());
                 }

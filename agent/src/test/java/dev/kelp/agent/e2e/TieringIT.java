@@ -48,6 +48,7 @@ class TieringIT {
     private static final String HOT = "tier-hot-" + RUN;
     private static final String COLD = "tier-cold-" + RUN;
     private static final String BIG = "tier-big-" + RUN;
+    private static final String SEALED = "tier-sealed-" + RUN;
     private static final String DATABASE = "kelp_tier_" + RUN;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
@@ -244,6 +245,43 @@ class TieringIT {
         assertAllReadable(BIG, bodies, "after the runs completed");
     }
 
+    @Test
+    @Order(3)
+    void withEncryptionAtRestTheColdCopiesAreSealedAndReadBack() throws Exception {
+        agent.close();
+        byte[] kek = new byte[32];
+        new java.security.SecureRandom().nextBytes(kek);
+        agent = AgentProcess.start(work.resolve("c"), config(work.resolve("c/fallback"), 0)
+            + "  encryption:\n    enabled: true\n    key: " + java.util.Base64.getEncoder().encodeToString(kek) + "\n");
+        var bodies = new LinkedHashMap<String, byte[]>();
+        for (int i = 0; i < 5; i++) {
+            // Text that is easy to find in raw bytes, over more than one encryption segment for one of them.
+            byte[] body = ("secret card " + i + " ").repeat(i == 0 ? 20_000 : 50).getBytes(StandardCharsets.UTF_8);
+            bodies.put("sealed/" + i, body);
+            put(SEALED, "sealed/" + i, "text/plain", body);
+        }
+        Thread.sleep(2_200);
+        var run = fields(post("/v1/tiering/rules/sealed/run").body());
+        assertThat(run).containsEntry("phase", "Succeeded").containsEntry("objectsMoved", "5");
+        try (S3Client s3 = SeaweedFsClients.direct()) {
+            var copies = new HashMap<String, byte[]>();
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(COLD).prefix("sealed/" + SEALED + "/blobs/")).contents()) {
+                copies.put(o.key(), s3.getObjectAsBytes(b -> b.bucket(COLD).key(o.key())).asByteArray());
+            }
+            assertThat(copies).hasSize(5);
+            for (var e : copies.entrySet()) {
+                assertThat(e.getKey()).as("kept sealed").endsWith(".enc");
+                assertThat(new String(e.getValue(), StandardCharsets.ISO_8859_1)).as("no plaintext on the cold target").doesNotContain("secret card");
+            }
+        }
+        for (var e : bodies.entrySet()) {
+            assertThat(get(SEALED, e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        var ranged = HTTP.send(HttpRequest.newBuilder(object(SEALED, "sealed/0")).header("Range", "bytes=70000-70099").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(ranged.body()).isEqualTo(java.util.Arrays.copyOfRange(bodies.get("sealed/0"), 70_000, 70_100));
+    }
+
     private static void assertAllReadable(String bucket, Map<String, byte[]> bodies, String when) throws Exception {
         assertThat(listKeys(bucket)).as(when).containsExactlyInAnyOrderElementsOf(bodies.keySet());
         for (var e : bodies.entrySet()) {
@@ -355,7 +393,7 @@ class TieringIT {
         return """
             kelp:
               storage:
-                buckets: [%s, %s]
+                buckets: [%s, %s, %s]
                 quota-max-bytes: %d
               fallback:
                 dir: %s
@@ -388,10 +426,14 @@ class TieringIT {
                     match: {prefix: big/}
                     cold-after: 2s
                     target: {bucket: %s, prefix: big/}
-            """.formatted(HOT, BIG, quota, fallback, ProvingGround.require("KELP_S3_ENDPOINT"), ProvingGround.require("KELP_S3_REGION"),
+                  - name: sealed
+                    match: {prefix: sealed/}
+                    cold-after: 2s
+                    target: {bucket: %s, prefix: sealed/}
+            """.formatted(HOT, BIG, SEALED, quota, fallback, ProvingGround.require("KELP_S3_ENDPOINT"), ProvingGround.require("KELP_S3_REGION"),
             ProvingGround.require("KELP_S3_ACCESS_KEY"), ProvingGround.require("KELP_S3_SECRET_KEY"),
             url.substring(0, url.lastIndexOf('/') + 1) + DATABASE, ProvingGround.require("KELP_PG_USER"),
-            ProvingGround.require("KELP_PG_PASSWORD"), COLD, COLD);
+            ProvingGround.require("KELP_PG_PASSWORD"), COLD, COLD, COLD);
     }
 
     private static void sql(String statement) throws Exception {

@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,6 +66,8 @@ public class TierRunner {
     private final MeterRegistry meters;
     private final String runner;
     private final Clock clock = Clock.systemUTC();
+    /** Hot copies whose cold copy is recorded but whose deletion failed (SeaweedFS went away): released by a later run. */
+    private final Set<dev.kelp.agent.metadata.MetadataStore.BlobRef> releaseLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     TierRunner(TieringConfig config, StorageConfig storage, TierMetadata metadata, AccessTracker access, ColdStore cold,
                @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, ObjectService objects,
@@ -114,6 +117,7 @@ public class TierRunner {
             access.flush();
             BlobStore hot = remote.orElseThrow(() -> new IllegalStateException(
                 "tiering moves blobs from SeaweedFS, and this agent has none (kelp.seaweedfs.endpoint)"));
+            releaseLeftovers(hot);
             for (String bucket : storage.buckets()) {
                 moveCold(rule, bucket, hot, started, counts, lease);
                 if (rule.expires()) {
@@ -132,8 +136,9 @@ public class TierRunner {
         TierRun run = counts.toRun(rule.name(), id, failure == null ? TierRun.SUCCEEDED : TierRun.FAILED, started, clock.instant(), failure);
         runs.ran(run);
         if (counts.objectsMoved + counts.objectsExpired > 0 || failure != null) {
-            LOG.info("tier rule {} run {}: {} objects ({} bytes) moved cold, {} expired, {} errors", rule.name(), id,
-                counts.objectsMoved, counts.bytesMoved, counts.objectsExpired, counts.errors);
+            LOG.info("tier rule {} run {}: {} objects ({} bytes) moved cold, {} expired, {} errors, in {} ms", rule.name(), id,
+                counts.objectsMoved, counts.bytesMoved, counts.objectsExpired, counts.errors,
+                java.time.Duration.between(started, clock.instant()).toMillis());
         }
         return run;
     }
@@ -199,7 +204,22 @@ public class TierRunner {
                 + ": left hot");
         }
         metadata.recordCold(placed);
-        hot.delete(record.bucket(), record.hash());
+        try {
+            hot.delete(record.bucket(), record.hash());
+        } catch (RuntimeException e) {
+            releaseLater.add(new dev.kelp.agent.metadata.MetadataStore.BlobRef(record.bucket(), record.hash(), record.size()));
+            throw e;
+        }
+    }
+
+    /** Deletes hot copies a run could not delete after recording their cold copy, if the cold record still stands. */
+    private void releaseLeftovers(BlobStore hot) {
+        for (var blob : List.copyOf(releaseLater)) {
+            if (metadata.coldBlob(blob.bucket(), blob.hash()).isPresent()) {
+                hot.delete(blob.bucket(), blob.hash());
+            }
+            releaseLater.remove(blob);
+        }
     }
 
     private void expire(TierRule rule, String bucket, Instant now, Counts counts, RuleLease lease) {

@@ -49,7 +49,13 @@ public class ColdStore {
             ColdTarget target = t.endpoint() != null
                 ? ColdTarget.open(endpoint, t.endpoint(), t.region(), t.accessKey(), t.secretKey(), t.bucket())
                 : policySeaweedFs(rule.name(), t.bucket());
-            target.ensureBucket();
+            try {
+                target.ensureBucket();
+            } catch (RuntimeException unreachable) {
+                // Not kept: the next run makes a new client and tries again.
+                target.close();
+                throw unreachable;
+            }
             return target;
         });
     }

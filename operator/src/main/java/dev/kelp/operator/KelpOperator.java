@@ -3,6 +3,7 @@ package dev.kelp.operator;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.operator.backup.BackupScheduleReconciler;
 import dev.kelp.operator.backup.BackupRunEventSource;
+import dev.kelp.operator.tier.TierRunEventSource;
 import dev.kelp.operator.config.OperatorSettings;
 import dev.kelp.operator.ops.OpsServer;
 import dev.kelp.operator.policy.KubeEvents;
@@ -106,8 +107,8 @@ public final class KelpOperator {
             }
         };
         Optional<ReportTarget> reports = reportTarget(settings, endpointSettings, endpoint);
-        Operator operator = build(client, settings, fleet, reports, List.of(fleetEvents), Optional.of(new BackupRunEventSource(agents)), registry,
-            () -> leading.set(true), onLeaseLost);
+        Operator operator = build(client, settings, fleet, reports, List.of(fleetEvents), Optional.of(new BackupRunEventSource(agents)),
+            Optional.of(new TierRunEventSource(agents)), registry, () -> leading.set(true), onLeaseLost);
         OpsServer ops = OpsServer.start(settings.opsPort(), operator::getRuntimeInfo, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             shuttingDown.set(true);
@@ -141,19 +142,28 @@ public final class KelpOperator {
     public static Operator create(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
                                   MeterRegistry meters) {
-        return build(client, settings, fleet, report, policyTriggers, Optional.empty(), meters, () -> { }, () -> { });
+        return build(client, settings, fleet, report, policyTriggers, Optional.empty(), Optional.empty(), meters, () -> { }, () -> { });
     }
 
     /** As above, with the agents' reports of backup runs feeding the BackupSchedules' status. */
     public static Operator create(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
                                   BackupRunEventSource backupRuns, MeterRegistry meters) {
-        return build(client, settings, fleet, report, policyTriggers, Optional.of(backupRuns), meters, () -> { }, () -> { });
+        return build(client, settings, fleet, report, policyTriggers, Optional.of(backupRuns), Optional.empty(), meters, () -> { }, () -> { });
+    }
+
+    /** As above, with the agents' reports of tier rule runs feeding the TierRules' status too. */
+    public static Operator create(KubernetesClient client, OperatorSettings settings, FleetView fleet,
+                                  Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
+                                  BackupRunEventSource backupRuns, TierRunEventSource tierRuns, MeterRegistry meters) {
+        return build(client, settings, fleet, report, policyTriggers, Optional.of(backupRuns), Optional.of(tierRuns), meters,
+            () -> { }, () -> { });
     }
 
     private static Operator build(KubernetesClient client, OperatorSettings settings, FleetView fleet,
                                   Optional<ReportTarget> report, List<EventSource<?, StoragePolicy>> policyTriggers,
-                                  Optional<BackupRunEventSource> backupRuns, MeterRegistry meters, Runnable onLeading, Runnable onLeaseLost) {
+                                  Optional<BackupRunEventSource> backupRuns, Optional<TierRunEventSource> tierRuns, MeterRegistry meters,
+                                  Runnable onLeading, Runnable onLeaseLost) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false)
                 // Per-resource meters would make 1,000 policies 1,000 label sets.
@@ -172,7 +182,7 @@ public final class KelpOperator {
         var events = new KubeEvents(client, settings.identity(), clock);
         operator.register(new StoragePolicyReconciler(fleet, report, policyTriggers, events, clock),
             o -> o.withReconciliationMaxInterval(settings.resyncInterval()));
-        operator.register(new TierRuleReconciler(events, clock));
+        operator.register(new TierRuleReconciler(events, clock, tierRuns));
         operator.register(new BackupScheduleReconciler(events, clock, backupRuns));
         return operator;
     }

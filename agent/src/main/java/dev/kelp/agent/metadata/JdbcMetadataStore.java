@@ -92,6 +92,14 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
+    public DeleteOutcome deleteIfCurrent(String bucket, String key, String expectedVersion, String markerVersion) {
+        ObjectKeys.requireValidBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        VersionIds.require(markerVersion);
+        return run("delete", () -> transactions.delete(bucket, key, markerVersion, clock.instant(), clock.instant(), expectedVersion));
+    }
+
+    @Override
     public Optional<ObjectVersion> findLatest(String bucket, String key) {
         return run("findLatest", () -> objects.findLatest(bucket, key).map(rows::toVersion));
     }

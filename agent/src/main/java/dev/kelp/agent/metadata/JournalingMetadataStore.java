@@ -254,6 +254,22 @@ class JournalingMetadataStore implements MetadataStore {
      * {@code replaced} is likewise empty then.) A journaled delete leaves its marker
      * ({@code markerVersion}) at replay when versioning is on.
      */
+    /** Only straight to the database: a journal cannot tell which version is current. */
+    @Override
+    public DeleteOutcome deleteIfCurrent(String bucket, String key, String expectedVersion, String markerVersion) {
+        if (!direct) {
+            throw new MetadataUnavailableException("a conditional delete needs the metadata database, which cannot be reached right now", null);
+        }
+        try {
+            DeleteOutcome outcome = database.deleteIfCurrent(bucket, key, expectedVersion, markerVersion);
+            lastKnown.forget(bucket, key);
+            return outcome;
+        } catch (MetadataUnavailableException e) {
+            unreachable(e);
+            throw e;
+        }
+    }
+
     @Override
     public DeleteOutcome delete(String bucket, String key, String markerVersion) {
         ObjectKeys.requireValidBucket(bucket);

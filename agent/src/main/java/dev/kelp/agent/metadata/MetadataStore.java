@@ -53,6 +53,13 @@ public interface MetadataStore {
      */
     DeleteOutcome delete(String bucket, String key, String markerVersion);
 
+    /**
+     * As {@link #delete(String, String, String)}, only when the key's current version is still
+     * {@code expectedVersion}: a write since then is not deleted with it (tiering's expiry). Needs
+     * the database: while it is unreachable, throws {@link MetadataUnavailableException}.
+     */
+    DeleteOutcome deleteIfCurrent(String bucket, String key, String expectedVersion, String markerVersion);
+
     /** The key's latest version, which may be a delete marker; empty when the key has no current version. */
     Optional<ObjectVersion> findLatest(String bucket, String key);
 

@@ -137,6 +137,12 @@ class MetadataTransactions {
 
     @Transactional
     public DeleteOutcome delete(String bucket, String key, String markerVersion, Instant markerCreatedAt, Instant now) {
+        return delete(bucket, key, markerVersion, markerCreatedAt, now, null);
+    }
+
+    /** @param expectedVersion delete only when this is still the current version; null: whatever is current */
+    @Transactional
+    public DeleteOutcome delete(String bucket, String key, String markerVersion, Instant markerCreatedAt, Instant now, String expectedVersion) {
         VersionIds.require(markerVersion);
         if (objects.findByVersion(bucket, key, markerVersion).isPresent()) {
             return DeleteOutcome.nothing();
@@ -147,7 +153,7 @@ class MetadataTransactions {
         }
         ObjectVersionRow row = objects.findById(current.get())
             .orElseThrow(() -> new IllegalStateException("current version " + current.get() + " of " + bucket + "/" + key + " has no row"));
-        if (row.deleteMarker()) {
+        if (row.deleteMarker() || (expectedVersion != null && !expectedVersion.equals(row.version()))) {
             return DeleteOutcome.nothing();
         }
         Changes changes = new Changes(bucket);

@@ -19,6 +19,7 @@ import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
+import dev.kelp.agent.tiering.TierReads;
 import dev.kelp.agent.versions.TextDiff;
 import dev.kelp.agent.versions.VersionIds;
 import dev.kelp.agent.versions.VersioningConfig;
@@ -56,20 +57,28 @@ public class ObjectService {
     private final Clock clock;
     private final VersioningConfig versioning;
     private final AccessControl access;
+    private final Optional<TierReads> tiers;
 
     /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
-        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), AccessControl.open());
+        this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), AccessControl.open(),
+            Optional.empty());
     }
 
+    /**
+     * @param tiers tiering's side of reads (docs/tiering.md): reads are noted for the access
+     *              tracker, and a blob whose hot copy has moved cold is read from there
+     */
     @Inject
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
-                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning, AccessControl access) {
+                         ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning, AccessControl access,
+                         Optional<TierReads> tiers) {
         this.versioning = versioning;
         this.access = access;
+        this.tiers = tiers;
         this.config = config;
         this.staging = staging;
         this.local = local;
@@ -188,14 +197,15 @@ public class ObjectService {
     /** Opens {@code length} bytes of the object's content from {@code offset} ({@code length < 0}: to the end). */
     public InputStream open(ObjectRecord record, long offset, long length) {
         emit(AgentEvent.Type.LOAD, record, Map.of());
+        tiers.ifPresent(t -> t.read(record));
         var cached = cache.content(record, offset, length);
         if (cached.isPresent()) {
             return cached.get();
         }
         if (cache.isSmall(record)) {
-            return cache.remember(record, () -> openBlob(record, 0, -1), offset, length);
+            return cache.remember(record, () -> openBlob(record, 0, -1, true), offset, length);
         }
-        return openBlob(record, offset, length);
+        return openBlob(record, offset, length, true);
     }
 
     /**
@@ -203,10 +213,11 @@ public class ObjectService {
      * itself (a backup), which must neither evict the apps' hot objects nor count as their reads.
      */
     public InputStream openForCopy(ObjectRecord record) {
-        return openBlob(record, 0, -1);
+        return openBlob(record, 0, -1, false);
     }
 
-    private InputStream openBlob(ObjectRecord record, long offset, long length) {
+    /** @param appRead an app's read, which may promote a cold blob back to hot; not the agent's own copies */
+    private InputStream openBlob(ObjectRecord record, long offset, long length, boolean appRead) {
         // Local first whatever the mode: a blob is on the fallback volume only until it is
         // verified on SeaweedFS, so a hit here is both the freshest and the cheapest read.
         if (local.exists(record.bucket(), record.hash())) {
@@ -220,7 +231,8 @@ public class ObjectService {
         try {
             return seaweed.open(record.bucket(), record.hash(), offset, length);
         } catch (BlobNotFoundException e) {
-            throw new BlobMissingException(record);
+            // Not hot: moved to a tier rule's cold target, or lost.
+            return tiers.flatMap(t -> t.openCold(record, offset, length, appRead)).orElseThrow(() -> new BlobMissingException(record));
         } catch (BlobStoreUnavailableException e) {
             throw RequestRefusedException.unavailable("object " + record.key()
                 + " is stored on SeaweedFS, which cannot be reached right now: " + e.getMessage());
@@ -261,6 +273,23 @@ public class ObjectService {
             .orElseThrow(() -> versionId == null ? notFound(bucket, key) : VersionRefusedException.noSuchVersion(bucket, key, versionId));
         cache.invalidate(bucket, key);
         return tagged;
+    }
+
+    /**
+     * Deletes the object as {@link #deleteObject} does, only while {@code version} is still its
+     * current version (tiering's expiry judged that one); empty when it is not, or is gone.
+     */
+    public Optional<ObjectDeletion> deleteObjectIfCurrent(String bucket, String key, String version) {
+        requireBucket(bucket);
+        ObjectKeys.requireValidKey(key);
+        var outcome = metadata.deleteIfCurrent(bucket, key, version, VersionIds.next());
+        if (outcome.removed().isEmpty()) {
+            return Optional.empty();
+        }
+        var removed = outcome.removed().get();
+        cache.invalidate(bucket, key);
+        emit(AgentEvent.Type.DELETE, removed, outcome.marker().map(m -> Map.of("deleteMarker", m)).orElse(Map.of()));
+        return Optional.of(new ObjectDeletion(removed, outcome.marker().orElse(null)));
     }
 
     // --- versions (docs/versions.md)
@@ -404,7 +433,7 @@ public class ObjectService {
             throw new KelpException(413, "DiffTooLarge", "version " + record.version() + " of " + record.key() + " has " + record.size()
                 + " bytes; diffs read at most " + versioning.diffMaxBytes() + " (kelp.versioning.diff-max-bytes)");
         }
-        try (InputStream in = openBlob(record, 0, -1)) {
+        try (InputStream in = openBlob(record, 0, -1, false)) {
             return in.readAllBytes();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read version " + record.version() + " of " + record.key(), e);

@@ -12,6 +12,7 @@ import java.util.List;
  * @param heartbeatSeconds how often this agent reports when nothing changes: the operator
  *                         forgets it after three of these without a report
  * @param backups          the latest backup run of each schedule this agent ran, newest first
+ * @param tiering          the latest run of each tier rule this agent ran, newest first
  */
 @Serdeable
 public record AgentReport(
@@ -28,7 +29,8 @@ public record AgentReport(
     long seq,
     String sentAt,
     long heartbeatSeconds,
-    List<BackupRun> backups) {
+    List<BackupRun> backups,
+    List<TierRun> tiering) {
 
     /**
      * A backup run this agent ran (or found abandoned and marked Failed), as its manifest on
@@ -37,6 +39,15 @@ public record AgentReport(
     @Serdeable
     public record BackupRun(String schedule, String id, String phase, String startedAt, String finishedAt, long objects,
                             long bytes, Boolean verified, String message) {
+    }
+
+    /**
+     * A tier rule run this agent ran; the operator folds these into the TierRule named {@code rule}
+     * (lastRun, objectsMoved, bytesMoved, bytesPerTier, conditions).
+     */
+    @Serdeable
+    public record TierRun(String rule, String id, String phase, String startedAt, String finishedAt, long objectsMoved, long bytesMoved,
+                          long objectsExpired, long bytesExpired, long hotBytes, long coldBytes, long errors, String message) {
     }
 
     /** What waits on the fallback volume to reach SeaweedFS, as {@code GET /v1/mode} says. */

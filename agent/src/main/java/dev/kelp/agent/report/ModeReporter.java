@@ -5,6 +5,7 @@ import dev.kelp.agent.config.AgentIdentity;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.mode.ModeState;
 import dev.kelp.agent.sync.SyncQueue;
+import dev.kelp.agent.tiering.TierRuns;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -61,11 +62,14 @@ class ModeReporter {
     private boolean ready;
     private final BackupRuns backups;
     private long backupsReported = -1;
+    private final TierRuns tierRuns;
+    private long tierRunsReported = -1;
     private Instant readinessCheckedAt = Instant.MIN;
 
     ModeReporter(ReportConfig config, AgentIdentity identity, ModeMonitor monitor, SyncQueue queue,
-                 Readiness readiness, ObjectMapper json, MeterRegistry meters, BackupRuns backups) {
+                 Readiness readiness, ObjectMapper json, MeterRegistry meters, BackupRuns backups, TierRuns tierRuns) {
         this.backups = backups;
+        this.tierRuns = tierRuns;
         this.config = config;
         this.pod = config.identity(System.getenv());
         this.agentId = identity.id();
@@ -124,19 +128,21 @@ class ModeReporter {
                 schedule.changed();
             }
         }
-        if (backups.version() != backupsReported) {
+        if (backups.version() != backupsReported || tierRuns.version() != tierRunsReported) {
             schedule.changed();
         }
         if (!schedule.due(now)) {
             return;
         }
         long backupsVersion = backups.version();
+        long tierRunsVersion = tierRuns.version();
         var result = sender.send(body(monitor.current(), now));
         Instant after = clock.instant();
         switch (result.outcome()) {
             case ACCEPTED -> {
                 accepted.increment();
                 backupsReported = backupsVersion;
+                tierRunsReported = tierRunsVersion;
                 if (failureLog.inFailureRun()) {
                     LOG.info("mode reports reach {} again", config.url());
                 }
@@ -166,7 +172,10 @@ class ModeReporter {
             new AgentReport.Pending(pending.objects(), pending.bytes(), pending.oldestAge().toSeconds()),
             ++seq, now.toString(), Math.max(1, config.heartbeat().toSeconds()),
             backups.reportable().stream().map(m -> new AgentReport.BackupRun(m.schedule(), m.id(), m.phase(), m.startedAt(),
-                m.finishedAt(), m.objects(), m.bytes(), m.verified(), m.message())).toList());
+                m.finishedAt(), m.objects(), m.bytes(), m.verified(), m.message())).toList(),
+            tierRuns.reportable().stream().map(r -> new AgentReport.TierRun(r.rule(), r.id(), r.phase(), r.startedAt(), r.finishedAt(),
+                r.objectsMoved(), r.bytesMoved(), r.objectsExpired(), r.bytesExpired(), r.hotBytes(), r.coldBytes(), r.errors(),
+                r.message())).toList());
         try {
             return json.writeValueAsBytes(report);
         } catch (IOException e) {

@@ -56,6 +56,11 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
+    public DeleteOutcome deleteIfCurrent(String bucket, String key, String expectedVersion, String markerVersion) {
+        return call(() -> real.deleteIfCurrent(bucket, key, expectedVersion, markerVersion));
+    }
+
+    @Override
     public Optional<ObjectVersion> findLatest(String bucket, String key) {
         return call(() -> real.findLatest(bucket, key));
     }

@@ -144,6 +144,21 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void aConditionalDeleteRemovesOnlyTheVersionItNames() {
+        PutOutcome first = store().put(record("expiring", "old bytes"));
+        PutOutcome second = store().put(record("expiring", "new bytes"));
+
+        var stale = store().deleteIfCurrent(bucket, "expiring", first.stored().version(), dev.kelp.agent.versions.VersionIds.next());
+        assertThat(stale.removed()).as("a write since: not deleted").isEmpty();
+        assertThat(store().find(bucket, "expiring")).contains(second.stored());
+
+        var current = store().deleteIfCurrent(bucket, "expiring", second.stored().version(), dev.kelp.agent.versions.VersionIds.next());
+        assertThat(current.removed()).contains(second.stored());
+        assertThat(store().find(bucket, "expiring")).isEmpty();
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(0, 0));
+    }
+
+    @Test
     void usageCountsTheBytesAndObjectsOfCurrentVersions() {
         assertThat(store().usage(bucket)).isEqualTo(new Usage(0, 0));
         store().put(record("a", "12345"));

@@ -131,6 +131,21 @@ public final class AgentRegistry implements FleetView, AutoCloseable {
     }
 
     /**
+     * The tier rule runs the agents of {@code policy} last reported (any report still held, fresh
+     * or not, as for backups), for the TierRules.
+     */
+    public List<TierRunReport> tierRuns(String namespace, String policy) {
+        var out = new java.util.ArrayList<TierRunReport>();
+        for (var pod : pods.podsOf(namespace, policy)) {
+            Entry entry = entries.get(key(namespace, pod.getMetadata().getName()));
+            if (entry != null && policy.equals(entry.report().policy())) {
+                out.addAll(entry.report().tierRuns());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Whether the registry has run for one heartbeat ({@link #WARM_UP}), so every live agent
      * has reported to it. A new leader starts empty: before it is warm, pods without a report
      * mean "not heard yet" rather than "silent", and the reconciler may keep the agent figures

@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param heartbeat how often the agent reports when nothing changes
  * @param backups   the latest backup runs the agent ran, for the BackupSchedules' status
+ * @param tierRuns  the latest tier rule runs the agent ran, for the TierRules' status
  */
 public record AgentReport(
     String policy,
@@ -28,11 +29,21 @@ public record AgentReport(
     long seq,
     Instant sentAt,
     Duration heartbeat,
-    List<BackupRunReport> backups) {
+    List<BackupRunReport> backups,
+    List<TierRunReport> tierRuns) {
 
     public AgentReport {
         reasons = List.copyOf(reasons);
         backups = backups == null ? List.of() : List.copyOf(backups);
+        tierRuns = tierRuns == null ? List.of() : List.copyOf(tierRuns);
+    }
+
+    /** A report without tier runs, as agents before tiering send it. */
+    public AgentReport(String policy, String namespace, String pod, String podUid, String agentId, AgentMode mode, Instant since,
+                       List<String> reasons, boolean ready, long pendingObjects, long pendingBytes, long oldestPendingAgeSeconds,
+                       long seq, Instant sentAt, Duration heartbeat, List<BackupRunReport> backups) {
+        this(policy, namespace, pod, podUid, agentId, mode, since, reasons, ready, pendingObjects, pendingBytes,
+            oldestPendingAgeSeconds, seq, sentAt, heartbeat, backups, List.of());
     }
 
     /** A report without backup runs, as agents before backups send it. */
@@ -40,6 +51,6 @@ public record AgentReport(
                        List<String> reasons, boolean ready, long pendingObjects, long pendingBytes, long oldestPendingAgeSeconds,
                        long seq, Instant sentAt, Duration heartbeat) {
         this(policy, namespace, pod, podUid, agentId, mode, since, reasons, ready, pendingObjects, pendingBytes,
-            oldestPendingAgeSeconds, seq, sentAt, heartbeat, List.of());
+            oldestPendingAgeSeconds, seq, sentAt, heartbeat, List.of(), List.of());
     }
 }

@@ -66,7 +66,38 @@ public final class ReportParser {
             count(root, "seq"),
             instant(root, "sentAt"),
             heartbeat(root),
-            backups(root));
+            backups(root),
+            tierRuns(root));
+    }
+
+    /** Optional: agents without tier rules, and those from before tiering existed, send none. */
+    private static List<TierRunReport> tierRuns(JsonNode root) throws InvalidReportException {
+        JsonNode runs = root.path("tiering");
+        if (runs.isMissingNode() || runs.isNull()) {
+            return List.of();
+        }
+        if (!runs.isArray() || runs.size() > MAX_BACKUP_RUNS) {
+            throw new InvalidReportException("tiering: an array of at most " + MAX_BACKUP_RUNS + " runs");
+        }
+        var out = new ArrayList<TierRunReport>();
+        for (JsonNode run : runs) {
+            if (!run.isObject()) {
+                throw new InvalidReportException("tiering: each run is an object");
+            }
+            String phase = text(run, "phase", 16);
+            if (!PHASES.contains(phase)) {
+                throw new InvalidReportException("tiering[].phase: one of " + PHASES + ", not " + phase);
+            }
+            JsonNode finished = run.path("finishedAt");
+            JsonNode message = run.path("message");
+            out.add(new TierRunReport(name(run, "rule"), text(run, "id", 64), phase, instant(run, "startedAt"),
+                finished.isMissingNode() || finished.isNull() ? null : instant(run, "finishedAt"),
+                count(run, "tiering[].objectsMoved"), count(run, "tiering[].bytesMoved"),
+                count(run, "tiering[].objectsExpired"), count(run, "tiering[].bytesExpired"),
+                count(run, "tiering[].hotBytes"), count(run, "tiering[].coldBytes"), count(run, "tiering[].errors"),
+                message.isTextual() ? truncate(message.asText(), MAX_REASON_LENGTH) : null));
+        }
+        return out;
     }
 
     /** Optional: agents without backups, and those from before backups existed, send none. */

@@ -18,12 +18,14 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a TierRule's own status: whether the policy it names exists (the StoragePolicy
- * reconciler renders the rule into that policy's agent configuration). What a run moved is the
- * agents' to report, in a later issue: those status fields stay absent until then.
+ * Keeps a TierRule's status: whether the policy it names exists (the StoragePolicy reconciler
+ * renders the rule into that policy's agent configuration), and what the last run the policy's
+ * agents report did ({@code lastRun}, {@code objectsMoved}, {@code bytesMoved},
+ * {@code bytesPerTier}, the {@code LastRunSucceeded} condition; see {@link TierRunFold}).
  */
 @ControllerConfiguration(name = "tierrule",
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
@@ -32,15 +34,26 @@ public class TierRuleReconciler implements Reconciler<TierRule> {
     private final KubeEvents events;
     private final Clock clock;
     private final Announcements announced = new Announcements();
+    private final Announcements announcedRuns = new Announcements();
+    private final Optional<TierRunEventSource> runs;
 
     public TierRuleReconciler(KubeEvents events, Clock clock) {
+        this(events, clock, Optional.empty());
+    }
+
+    /** @param runs the agents' reports of runs; empty: status shows no runs (an operator without reports) */
+    public TierRuleReconciler(KubeEvents events, Clock clock, Optional<TierRunEventSource> runs) {
         this.events = events;
         this.clock = clock;
+        this.runs = runs;
     }
 
     @Override
     public List<EventSource<?, TierRule>> prepareEventSources(EventSourceContext<TierRule> context) {
-        return List.of(PolicyAttachment.policies(context, TierRule.class, r -> r.getSpec().getPolicyRef().getName()));
+        var sources = new java.util.ArrayList<EventSource<?, TierRule>>();
+        sources.add(PolicyAttachment.policies(context, TierRule.class, r -> r.getSpec().getPolicyRef().getName()));
+        runs.ifPresent(sources::add);
+        return sources;
     }
 
     @Override
@@ -59,13 +72,21 @@ public class TierRuleReconciler implements Reconciler<TierRule> {
                 events.warning(rule, ready.reason(), ready.message());
             }
         }
+        var reported = runs.map(r -> r.runsOf(rule)).orElse(List.of());
         var status = new TierRuleStatus();
-        status.setLastRun(previous.getLastRun());
-        status.setObjectsMoved(previous.getObjectsMoved());
-        status.setBytesMoved(previous.getBytesMoved());
-        status.setBytesPerTier(previous.getBytesPerTier());
+        TierRunFold.fold(previous, reported, status);
         status.setObservedGeneration(rule.getMetadata().getGeneration());
-        status.setConditions(Conditions.with(previous.getConditions(), ready, rule.getMetadata().getGeneration(), Instant.now(clock)));
+        Instant now = Instant.now(clock);
+        var conditions = Conditions.with(previous.getConditions(), ready, rule.getMetadata().getGeneration(), now);
+        var lastRun = TierRunFold.lastRunCondition(reported);
+        if (lastRun.isPresent()) {
+            boolean news = announcedRuns.isNews(rule, previous.getConditions(), lastRun.get());
+            if (news && !lastRun.get().holds()) {
+                events.warning(rule, "TierRunFailed", lastRun.get().message());
+            }
+            conditions = Conditions.with(conditions, lastRun.get(), rule.getMetadata().getGeneration(), now);
+        }
+        status.setConditions(conditions);
         if (rule.getStatus() != null && Serialization.asJson(rule.getStatus()).equals(Serialization.asJson(status))) {
             return UpdateControl.noUpdate();
         }

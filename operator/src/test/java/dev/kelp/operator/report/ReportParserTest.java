@@ -71,6 +71,28 @@ class ReportParserTest {
     }
 
     @Test
+    void readsTheTierRunsAnAgentReportsAndNoneFromAnAgentThatSendsNone() throws Exception {
+        String body = Reports.json("web-0", "uid-1", "FULL").replace("\"heartbeatSeconds\":60}", "\"heartbeatSeconds\":60,\"tiering\":["
+            + "{\"rule\":\"archive\",\"id\":\"20261201T030000Z-9bf9\",\"phase\":\"Failed\",\"startedAt\":\"2026-12-01T03:00:00Z\","
+            + "\"finishedAt\":\"2026-12-01T03:01:00Z\",\"objectsMoved\":12,\"bytesMoved\":3400,\"objectsExpired\":2,\"bytesExpired\":10,"
+            + "\"hotBytes\":500,\"coldBytes\":3400,\"errors\":1,\"message\":\"1 object(s) could not be moved\"}]}");
+
+        var runs = ReportParser.parse(bytes(body)).tierRuns();
+
+        assertThat(runs).containsExactly(new TierRunReport("archive", "20261201T030000Z-9bf9", "Failed", Instant.parse("2026-12-01T03:00:00Z"),
+            Instant.parse("2026-12-01T03:01:00Z"), 12, 3400, 2, 10, 500, 3400, 1, "1 object(s) could not be moved"));
+        assertThat(ReportParser.parse(bytes(Reports.json("web-0", "uid-1", "FULL"))).tierRuns()).isEmpty();
+    }
+
+    @Test
+    void refusesATierRunWithABadCountNamingIt() {
+        String body = Reports.json("web-0", "uid-1", "FULL").replace("\"heartbeatSeconds\":60}", "\"heartbeatSeconds\":60,\"tiering\":["
+            + "{\"rule\":\"archive\",\"id\":\"x\",\"phase\":\"Succeeded\",\"startedAt\":\"2026-12-01T03:00:00Z\",\"objectsMoved\":-1}]}");
+
+        assertThatThrownBy(() -> ReportParser.parse(bytes(body))).hasMessage("tiering[].objectsMoved: required, a whole number of 0 or more");
+    }
+
+    @Test
     void refusesAMissingField() {
         String body = Reports.json("web-0", "uid-1", "FULL").replace("\"policy\":\"templates\",", "");
 

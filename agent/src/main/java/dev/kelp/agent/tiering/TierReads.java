@@ -1,0 +1,166 @@
+package dev.kelp.agent.tiering;
+
+import dev.kelp.agent.blob.BlobNotFoundException;
+import dev.kelp.agent.blob.BlobStaging;
+import dev.kelp.agent.blob.BlobStore;
+import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.metadata.MetadataUnavailableException;
+import dev.kelp.agent.metadata.TierMetadata;
+import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
+import dev.kelp.agent.mode.Mode;
+import dev.kelp.agent.mode.ModeMonitor;
+import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.sync.SyncQueue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the read path asks of tiering ({@code ObjectService}, both doors): every read is noted
+ * for the access tracker (in memory), and a blob whose hot copy is gone is read from its cold
+ * copy. With {@code kelp.tiering.promote-on-read} the read also starts, in the background, a
+ * copy back to the hot store: the bytes are staged on the fallback volume and their SHA-256
+ * checked, stored hot (SeaweedFS, or the fallback volume with a sync-queue entry), and only
+ * then is the cold record dropped and the cold copy deleted.
+ */
+@Singleton
+public class TierReads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TierReads.class);
+
+    private final AccessTracker access;
+    private final TierMetadata metadata;
+    private final ColdStore cold;
+    private final TieringConfig config;
+    private final BlobStaging staging;
+    private final BlobStore local;
+    private final Optional<BlobStore> remote;
+    private final SyncQueue syncQueue;
+    private final ModeMonitor mode;
+    private final Set<String> promoting = ConcurrentHashMap.newKeySet();
+    private final ExecutorService promotions = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("kelp-tier-promote").daemon().factory());
+    private final Counter coldReads;
+    private final Counter promoted;
+
+    TierReads(AccessTracker access, TierMetadata metadata, ColdStore cold, TieringConfig config, BlobStaging staging,
+              @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, ModeMonitor mode,
+              MeterRegistry meters) {
+        this.access = access;
+        this.metadata = metadata;
+        this.cold = cold;
+        this.config = config;
+        this.staging = staging;
+        this.local = local;
+        this.remote = remote;
+        this.syncQueue = syncQueue;
+        this.mode = mode;
+        this.coldReads = meters.counter("kelp.tiering.cold.reads");
+        this.promoted = meters.counter("kelp.tiering.promoted");
+    }
+
+    /** An app read the object: remembered in memory, written in the next batch. */
+    public void read(ObjectRecord record) {
+        access.read(record.bucket(), record.key());
+    }
+
+    /**
+     * The content from the blob's cold copy, when it has one; empty when it has none (the blob
+     * is missing for another reason). Promotes it back to hot when configured to.
+     *
+     * @param promote false for reads the agent makes itself (a backup), which are not an app's use
+     */
+    public Optional<InputStream> openCold(ObjectRecord record, long offset, long length, boolean promote) {
+        Optional<ColdBlob> blob;
+        try {
+            blob = metadata.coldBlob(record.bucket(), record.hash());
+        } catch (MetadataUnavailableException e) {
+            throw TieringException.coldUnavailable(record.key(), "the metadata database that says where it is cannot be reached");
+        }
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        InputStream in;
+        try {
+            in = cold.open(blob.get(), offset, length);
+        } catch (BlobNotFoundException e) {
+            LOG.error("blob {} of {} is recorded cold at {} but is not there", record.hash(), record.key(), blob.get().targetKey());
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw TieringException.coldUnavailable(record.key(), e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        coldReads.increment();
+        if (promote && config.promoteOnRead()) {
+            promoteLater(blob.get());
+        }
+        return Optional.of(in);
+    }
+
+    private void promoteLater(ColdBlob blob) {
+        String id = blob.bucket() + "/" + blob.hash().hex();
+        if (!promoting.add(id)) {
+            return;
+        }
+        promotions.execute(() -> {
+            try {
+                promote(blob);
+            } catch (RuntimeException | IOException e) {
+                // The object stays cold and readable; the next read tries again.
+                LOG.warn("could not promote blob {} of bucket {} back to hot: {}", blob.hash(), blob.bucket(), e.toString());
+            } finally {
+                promoting.remove(id);
+            }
+        });
+    }
+
+    /**
+     * Copies a cold blob back to hot, verified, then drops its cold record and, once the record
+     * is gone, its copy: the copy's location is this move's own, so no later move is touched.
+     */
+    void promote(ColdBlob blob) throws IOException {
+        try (InputStream in = cold.open(blob, 0, -1); var staged = staging.stage(in, Long.MAX_VALUE)) {
+            if (!staged.hash().equals(blob.hash())) {
+                throw new IllegalStateException("the cold copy of blob " + blob.hash() + " reads back as " + staged.hash() + ": not promoted");
+            }
+            storeHot(blob.bucket(), staged);
+        }
+        metadata.forgetCold(blob);
+        try {
+            cold.delete(blob);
+        } catch (RuntimeException e) {
+            LOG.warn("blob {} is hot again, but its cold copy {} could not be deleted: {}", blob.hash(), blob.targetKey(), e.toString());
+        }
+        promoted.increment();
+        LOG.info("promoted blob {} of bucket {} ({} bytes) back to hot on read", blob.hash(), blob.bucket(), blob.size());
+    }
+
+    private void storeHot(String bucket, dev.kelp.agent.blob.StagedBlob staged) {
+        if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
+            try {
+                remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
+                return;
+            } catch (BlobStoreUnavailableException e) {
+                // SeaweedFS failed: the fallback volume takes it, as for any write.
+            }
+        }
+        local.put(bucket, staged.hash(), staged.file(), staged.size());
+        if (remote.isPresent()) {
+            syncQueue.enqueue(bucket, staged.hash(), staged.size());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        promotions.shutdownNow();
+    }
+}

@@ -7,11 +7,11 @@ import dev.kelp.crds.PrintCrds;
 import dev.kelp.crds.v1alpha1.SeaweedfsSpec;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import dev.kelp.testkit.TestCluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,10 +47,8 @@ class OperatorProcessIT {
         PrintCrds.RESOURCES.forEach(crd -> TestCluster.installCrd(client, PrintCrds.read(crd)));
         TestCluster.createNamespace(client, NAMESPACE);
         removeWhatOperatorsLeft();
-        try (var socket = new ServerSocket(0); var other = new ServerSocket(0)) {
-            opsPort = socket.getLocalPort();
-            webhookPort = other.getLocalPort();
-        }
+        opsPort = FreePorts.take();
+        webhookPort = FreePorts.take();
         Path jar = ProvingGround.repoRoot().resolve("operator/target/kelp-operator.jar");
         assertThat(jar).as("packaged by mvn verify before the ITs run").exists();
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -2,8 +2,8 @@ package dev.kelp.agent.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,10 +21,7 @@ class UnreachableTargetTest {
     @Test
     void aRunThatCannotReachItsTargetFailsWithTheReasonAndIsReported() throws Exception {
         Path dir = Files.createTempDirectory("kelp-backup-unreachable");
-        int closed;
-        try (var socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        int closed = FreePorts.take();
         var schedule = Map.of("name", "nightly", "schedule", "0 3 * * *",
             "target", Map.of("bucket", "backups", "endpoint", "http://127.0.0.1:" + closed, "access-key", "a", "secret-key", "b"));
         try (var context = ApplicationContext.run(Map.of("kelp.fallback.dir", dir.toString(), "kelp.backups.schedules", List.of(schedule)))) {

@@ -1,9 +1,9 @@
 package dev.kelp.agent.e2e;
 
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,11 +38,7 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts the agent with {@code configYaml} as its configuration file and waits until it is ready. */
     static AgentProcess start(Path workDir, String configYaml) {
-        try {
-            return start(workDir, configYaml, freePort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return start(workDir, configYaml, FreePorts.take());
     }
 
     /** Starts (or, after a kill, restarts) the agent of {@code workDir} on {@code port}. */
@@ -208,12 +204,6 @@ final class AgentProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("the agent was not ready after " + timeout + ":\n" + logTail());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void sleep(long millis) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.provingground.SeaweedFsClients;
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,10 +39,7 @@ class EcardsSampleIT {
     static void startAgentAndApp() throws Exception {
         work = Files.createTempDirectory("kelp-ecards-it");
         agent = AgentProcess.start(work, ProvingGroundConfig.render(work.resolve("fallback"), List.of("templates", "backgrounds")));
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.take();
         var builder = new ProcessBuilder("python3", ProvingGround.repoRoot().resolve("examples/ecards/app.py").toString())
             .redirectErrorStream(true).redirectOutput(work.resolve("ecards.log").toFile());
         builder.environment().put("KELP_AGENT_URL", agent.baseUrl());

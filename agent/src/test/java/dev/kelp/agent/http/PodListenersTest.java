@@ -2,12 +2,12 @@ package dev.kelp.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +36,8 @@ class PodListenersTest {
 
     @BeforeAll
     static void start() throws IOException {
-        apiPort = freePort();
-        healthPort = freePort();
+        apiPort = FreePorts.take();
+        healthPort = FreePorts.take();
         // As the injected sidecar starts it: KELP_AGENT_PORT and KELP_AGENT_HEALTH_PORT.
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
             "micronaut.server.port", apiPort,
@@ -95,12 +95,6 @@ class PodListenersTest {
                 .map(InetAddress::getHostAddress).findFirst();
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,8 +81,8 @@ final class S3AgentProcess implements AutoCloseable {
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
             }
-            int apiPort = Integer.parseInt(properties.getOrDefault("micronaut.server.port", Integer.toString(freePort())));
-            int s3Port = Integer.parseInt(properties.getOrDefault("kelp.s3.port", Integer.toString(freePort())));
+            int apiPort = Integer.parseInt(properties.getOrDefault("micronaut.server.port", Integer.toString(FreePorts.take())));
+            int s3Port = Integer.parseInt(properties.getOrDefault("kelp.s3.port", Integer.toString(FreePorts.take())));
             Path log = work.resolve("agent.log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dmicronaut.config.files=" + config,
@@ -236,12 +236,6 @@ final class S3AgentProcess implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.provingground.SeaweedFsClients;
-import java.net.ServerSocket;
+import dev.kelp.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,9 +38,7 @@ class S3ColdReadIT {
 
     @BeforeAll
     static void start() throws Exception {
-        try (var socket = new ServerSocket(0)) {
-            apiPort = socket.getLocalPort();
-        }
+        apiPort = FreePorts.take();
         agent = S3AgentProcess.start(Files.createTempDirectory("kelp-s3-cold"), List.of(BUCKET), Map.of(
             "micronaut.server.port", Integer.toString(apiPort),
             "kelp.tiering.promote-on-read", "false",

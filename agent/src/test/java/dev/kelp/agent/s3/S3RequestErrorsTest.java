@@ -3,8 +3,8 @@ package dev.kelp.agent.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -44,10 +44,7 @@ class S3RequestErrorsTest {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("kelp-s3-errors");
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.take();
         endpoint = "http://127.0.0.1:" + port;
         context = ApplicationContext.run(Map.of(
             "kelp.fallback.dir", dir.toString(),

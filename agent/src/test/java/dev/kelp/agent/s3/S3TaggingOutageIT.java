@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import io.micronaut.context.ApplicationContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,10 +65,7 @@ class S3TaggingOutageIT {
             st.execute("CREATE DATABASE " + name);
         }
         databaseUrl = serverUrl.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.take();
         context = ApplicationContext.run(Map.of(
             "kelp.fallback.dir", fallbackDir.toString(),
             "kelp.storage.buckets", List.of(BUCKET),

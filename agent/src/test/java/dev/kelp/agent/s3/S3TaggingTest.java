@@ -3,8 +3,8 @@ package dev.kelp.agent.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,9 +50,7 @@ class S3TaggingTest {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("kelp-s3-tagging");
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = FreePorts.take();
         context = ApplicationContext.run(Map.of(
             "kelp.fallback.dir", dir.toString(),
             "kelp.storage.buckets", List.of(BUCKET),

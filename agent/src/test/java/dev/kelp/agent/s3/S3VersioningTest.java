@@ -3,8 +3,8 @@ package dev.kelp.agent.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,10 +37,7 @@ class S3VersioningTest {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("kelp-s3-versions");
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.take();
         context = ApplicationContext.run(Map.of(
             "kelp.fallback.dir", dir.toString(),
             "kelp.storage.buckets", List.of(BUCKET),

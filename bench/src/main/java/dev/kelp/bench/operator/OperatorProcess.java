@@ -1,7 +1,7 @@
 package dev.kelp.bench.operator;
 
+import dev.kelp.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,10 +45,8 @@ final class OperatorProcess implements AutoCloseable {
     static OperatorProcess start(Path jar, String kubeconfig, String namespace, Path work) throws IOException {
         int opsPort;
         int webhookPort;
-        try (var a = new ServerSocket(0); var b = new ServerSocket(0)) {
-            opsPort = a.getLocalPort();
-            webhookPort = b.getLocalPort();
-        }
+        opsPort = FreePorts.take();
+        webhookPort = FreePorts.take();
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = work.resolve("operator.log");
         var builder = new ProcessBuilder(List.of(java, HEAP, "-jar", jar.toString()))

@@ -1,9 +1,8 @@
 package dev.kelp.operator.report;
 
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,10 +38,7 @@ final class ReportingAgent implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first with `mvn -o -pl agent -am package -DskipTests`");
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.take();
         Files.createDirectories(workDir);
         Path config = workDir.resolve("agent.yml");
         Files.writeString(config, configYaml + "\nmicronaut:\n  server:\n    port: " + port + "\n");

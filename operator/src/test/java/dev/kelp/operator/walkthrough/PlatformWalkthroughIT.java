@@ -11,6 +11,7 @@ import dev.kelp.crds.v1alpha1.AgentSpec;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.operator.chart.Helm;
 import dev.kelp.operator.chart.Release;
+import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import dev.kelp.testkit.TestCluster;
 import io.fabric8.kubernetes.api.model.Container;
@@ -23,8 +24,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,10 +123,10 @@ class PlatformWalkthroughIT {
         work = Files.createTempDirectory("kelp-walkthrough");
         release = Release.fresh(Helm.fromProvingGround(), "kelp-walk");
         appNamespace = "ecards-" + release.namespace.substring(release.namespace.lastIndexOf('-') + 1);
-        int webhookPort = freePort();
-        int opsPort = freePort();
-        int agentPort = freePortPair();
-        int appPort = freePort();
+        int webhookPort = FreePorts.take();
+        int opsPort = FreePorts.take();
+        int agentPort = FreePorts.takePair();
+        int appPort = FreePorts.take();
 
         // 1. helm install: the app's namespace first, since the chart gives the operator `get` on
         // Secrets there (rbac.secretReaders.namespaces) and that namespace must exist.
@@ -417,25 +416,6 @@ class PlatformWalkthroughIT {
 
     private static Path repo(String path) {
         return ProvingGround.repoRoot().resolve(path);
-    }
-
-    private static int freePort() throws Exception {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too: the agent's API and its health port. */
-    private static int freePortPair() throws Exception {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port = freePort();
-            try (var next = new ServerSocket(port + 1, 1, InetAddress.getByName("0.0.0.0"))) {
-                return port;
-            } catch (java.io.IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no two adjacent free ports");
     }
 
     private static long millis(long from, long to) {

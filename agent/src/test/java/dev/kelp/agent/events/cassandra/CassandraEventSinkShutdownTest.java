@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.fallback.FallbackConfig;
 import dev.kelp.agent.fallback.FallbackVolume;
+import dev.kelp.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,10 +26,7 @@ class CassandraEventSinkShutdownTest {
 
     @Test
     void whatIsQueuedAtShutdownIsSpooledWhenCassandraIsUnreachable() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.take();
         var config = new CassandraEventsConfig(List.of("127.0.0.1:" + closedPort), "datacenter1", "kelp_events", 1, Duration.ofDays(30),
             100, Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(15), 10_000, 1 << 20, null, null);
         var meters = new SimpleMeterRegistry();

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.events.EventSink;
+import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,10 +30,7 @@ class CassandraUnreachableAtStartupTest {
 
     @Test
     void theAgentStartsAndServesWritesWhileItsEventsWaitInTheSpool() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.take();
         long started = System.nanoTime();
         try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
             "micronaut.server.port", -1,

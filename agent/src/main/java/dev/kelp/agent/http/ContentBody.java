@@ -1,5 +1,6 @@
 package dev.kelp.agent.http;
 
+import dev.kelp.agent.object.KelpException;
 import dev.kelp.agent.stream.DirectChunks;
 import io.micronaut.buffer.netty.NettyReadBufferFactory;
 import io.micronaut.core.io.buffer.ReadBuffer;
@@ -61,6 +62,11 @@ final class ContentBody {
                 }
                 return server.byteBodyFactory().adapt(bytes);
             } catch (IOException e) {
+                // A failure the store already put in the API's terms (503 when SeaweedFS cut the
+                // read and cannot be reached to finish it, 500 BlobCorrupt) is answered as such.
+                if (e.getCause() instanceof KelpException answer) {
+                    throw answer;
+                }
                 throw new UncheckedIOException(e);
             }
         }

@@ -1,5 +1,6 @@
 package dev.kelp.agent.e2e;
 
+import dev.kelp.testkit.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,11 +26,7 @@ final class TcpGate implements AutoCloseable {
 
     TcpGate(String targetHost, int targetPort) {
         this.target = new InetSocketAddress(targetHost, targetPort);
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.port = FreePorts.take();
     }
 
     int port() {
@@ -57,6 +54,12 @@ final class TcpGate implements AutoCloseable {
         }
         closeQuietly(listener);
         listener = null;
+        open.forEach(TcpGate::closeQuietly);
+        open.clear();
+    }
+
+    /** Cuts every connection open now, as a restarting proxy would; new ones still get through. */
+    void cut() {
         open.forEach(TcpGate::closeQuietly);
         open.clear();
     }

@@ -13,6 +13,9 @@ import dev.kelp.agent.encryption.KeyRecordStore;
 import dev.kelp.agent.encryption.Rewrap;
 import dev.kelp.agent.encryption.Sealing;
 import dev.kelp.agent.object.ContentHash;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -30,9 +33,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -57,17 +62,19 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     private final SeaweedFsGuard guard;
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
     private final BlobEncryption encryption;
+    private final Counter resumedReads;
 
     /** A store that neither encrypts nor decrypts, as before encryption existed. */
     SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard) {
-        this(s3, guard, BlobEncryption.disabled());
+        this(s3, guard, BlobEncryption.disabled(), new SimpleMeterRegistry());
     }
 
     @Inject
-    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption) {
+    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption, MeterRegistry meters) {
         this.s3 = s3;
         this.guard = guard;
         this.encryption = encryption;
+        this.resumedReads = meters.counter("kelp.seaweedfs.reads.resumed");
     }
 
     static String key(ContentHash hash) {
@@ -203,12 +210,21 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         String range = offset == 0 && length < 0 ? null
             : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
         try {
-            var response = guard.call("read blob " + hash + " from " + bucket, () -> s3.client().getObject(b -> b
-                .bucket(bucket).key(key).range(range).overrideConfiguration(s3.timeoutFor(0))));
-            return new AbortOnEarlyClose(response);
+            var first = fetch(bucket, key, hash, range, null);
+            Long size = first.response().contentLength();
+            return new ResumingRead(new AbortOnEarlyClose(first), first.response().eTag(), offset, size == null ? -1 : offset + size,
+                "blob " + hash + " of " + bucket, (from, end, etag) -> {
+                    resumedReads.increment();
+                    return new AbortOnEarlyClose(fetch(bucket, key, hash, "bytes=" + from + "-" + (end < 0 ? "" : String.valueOf(end - 1)), etag));
+                });
         } catch (NotFoundInSeaweedFs e) {
             throw new BlobNotFoundException(bucket, hash);
         }
+    }
+
+    private ResponseInputStream<GetObjectResponse> fetch(String bucket, String key, ContentHash hash, String range, String ifMatch) {
+        return guard.call("read blob " + hash + " from " + bucket, () -> s3.client().getObject(b -> b
+            .bucket(bucket).key(key).range(range).ifMatch(ifMatch).overrideConfiguration(s3.timeoutFor(0))));
     }
 
     private EncryptedSource encryptedSource(String bucket, ContentHash hash) {

@@ -104,7 +104,7 @@ public class BackupRunner {
             return Optional.empty();
         }
         BackupManifest result;
-        try (var renewal = LeaseRenewal.start(() -> leases.acquire(schedule.name(), runner, clock.instant(), leaseTtl), leaseTtl.dividedBy(4));
+        try (var renewal = LeaseRenewal.start("the backup lease", () -> leases.acquire(schedule.name(), runner, clock.instant(), leaseTtl), leaseTtl.dividedBy(4));
              var target = BackupTarget.open(schedule, seaweedfs)) {
             result = run(schedule, target, renewal);
         } catch (RuntimeException unreachable) {

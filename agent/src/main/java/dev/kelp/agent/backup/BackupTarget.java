@@ -3,6 +3,7 @@ package dev.kelp.agent.backup;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
 import dev.kelp.agent.config.MountedCredentials;
+import dev.kelp.agent.config.TargetClients;
 import dev.kelp.agent.encryption.BlobEncryption;
 import dev.kelp.agent.encryption.EncryptedSource;
 import dev.kelp.agent.object.ContentHash;
@@ -18,11 +19,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -71,15 +68,7 @@ final class BackupTarget implements AutoCloseable {
             region = weed.region();
             credentials = credentials(weed.accessKey(), weed.secretKey());
         }
-        S3Client client = S3Client.builder()
-            .endpointOverride(endpoint)
-            .region(Region.of(region))
-            .credentialsProvider(credentials)
-            .forcePathStyle(true)
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(ApacheHttpClient.builder().build())
-            .build();
+        S3Client client = TargetClients.s3(endpoint, region, credentials);
         String prefix = target.prefix() == null ? "" : target.prefix();
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             prefix += "/";

@@ -1,6 +1,7 @@
 package dev.kelp.agent.tiering;
 
 import dev.kelp.agent.blob.BlobNotFoundException;
+import dev.kelp.agent.config.TargetClients;
 import dev.kelp.agent.object.ContentHash;
 import java.io.InputStream;
 import java.net.URI;
@@ -8,11 +9,7 @@ import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -34,15 +31,7 @@ record ColdTarget(String endpoint, String bucket, S3Client client) implements Au
     }
 
     static ColdTarget open(String recordedEndpoint, URI endpoint, String region, AwsCredentialsProvider credentials, String bucket) {
-        S3Client client = S3Client.builder()
-            .endpointOverride(endpoint)
-            .region(Region.of(region))
-            .credentialsProvider(credentials)
-            .forcePathStyle(true)
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(ApacheHttpClient.builder().build())
-            .build();
+        S3Client client = TargetClients.s3(endpoint, region, credentials);
         return new ColdTarget(recordedEndpoint, bucket, client);
     }
 

@@ -1,12 +1,13 @@
 package dev.kelp.agent.tiering;
 
+import dev.kelp.agent.backup.LeaseRenewal;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.config.AgentIdentity;
 import dev.kelp.agent.metadata.BackupLeases;
-import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.metadata.TierMetadata.Candidate;
 import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
+import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
@@ -93,7 +94,7 @@ public class TierRunner {
             LOG.debug("tier rule {}: another agent holds the lease; not running", rule.name());
             return Optional.empty();
         }
-        try (var renewal = RuleLease.renewing(() -> leases.acquire(lease, runner, clock.instant(), config.leaseTtl()),
+        try (var renewal = LeaseRenewal.start("the tier rule's lease", () -> leases.acquire(lease, runner, clock.instant(), config.leaseTtl()),
             config.leaseTtl().dividedBy(4))) {
             TierRun run = run(rule, renewal);
             meters.counter("kelp.tiering.runs", "rule", rule.name(), "phase", run.phase()).increment();
@@ -107,7 +108,7 @@ public class TierRunner {
         }
     }
 
-    private TierRun run(TierRule rule, RuleLease lease) {
+    private TierRun run(TierRule rule, LeaseRenewal lease) {
         Instant started = clock.instant();
         String id = RUN_ID.format(started) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         var counts = new Counts();
@@ -143,7 +144,7 @@ public class TierRunner {
         return run;
     }
 
-    private void moveCold(TierRule rule, String bucket, BlobStore hot, Instant now, Counts counts, RuleLease lease) {
+    private void moveCold(TierRule rule, String bucket, BlobStore hot, Instant now, Counts counts, LeaseRenewal lease) {
         Instant cutoff = rule.coldCutoff(now);
         Set<ContentHash> handled = new HashSet<>();
         String after = "";
@@ -222,7 +223,7 @@ public class TierRunner {
         }
     }
 
-    private void expire(TierRule rule, String bucket, Instant now, Counts counts, RuleLease lease) {
+    private void expire(TierRule rule, String bucket, Instant now, Counts counts, LeaseRenewal lease) {
         Instant cutoff = rule.expireCutoff(now);
         String after = "";
         while (true) {

@@ -1,0 +1,35 @@
+package dev.kelp.agent.config;
+
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The S3 client for a bucket the agent writes to besides its own (a backup or cold-storage
+ * target, on the policy's SeaweedFS or another endpoint). Unlike the agent's SeaweedFS client it
+ * is not behind the circuit breaker and keeps the SDK's own retries: a run that cannot reach its
+ * target fails and says so.
+ */
+public final class TargetClients {
+
+    private TargetClients() {
+    }
+
+    public static S3Client s3(URI endpoint, String region, AwsCredentialsProvider credentials) {
+        return S3Client.builder()
+            .endpointOverride(endpoint)
+            .region(Region.of(region))
+            .credentialsProvider(credentials)
+            // SeaweedFS, MinIO and most S3 services besides AWS serve buckets under the path.
+            .forcePathStyle(true)
+            // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(ApacheHttpClient.builder().build())
+            .build();
+    }
+}

@@ -19,6 +19,14 @@ public interface KeyRecordStore {
     /** The blob's key record, when it has one. */
     Optional<byte[]> override(String bucket, ContentHash hash);
 
+    /**
+     * What the blob's key wrap is bound to (docs/encryption.md): its bucket for a blob of the
+     * policy's buckets; a copy elsewhere is bound to where it is.
+     */
+    default String binding(String bucket, ContentHash hash) {
+        return bucket;
+    }
+
     /** Stores a key record durably, replacing the previous one. */
     void writeOverride(String bucket, ContentHash hash, byte[] record);
 }

@@ -145,7 +145,7 @@ public class KeyRewrapper {
                             continue;
                         }
                         examined++;
-                        Rewrap result = encryption.rewrap(bucket, hash, header.get(), store.override(bucket, hash));
+                        Rewrap result = encryption.rewrap(store.binding(bucket, hash), hash, header.get(), store.override(bucket, hash));
                         switch (result.state()) {
                             case CURRENT -> { }
                             case REWRAPPED -> {

@@ -143,6 +143,58 @@ public class TierMetadata {
         }
     }
 
+    /** The blobs of {@code bucket} whose cold copy is sealed, for the key re-wrapper. */
+    public List<ContentHash> sealedColdBlobs(String bucket) {
+        try (Connection c = database.connect(); var st = c.prepareStatement(
+            "SELECT hash FROM cold_blobs WHERE bucket = ? AND sealed = TRUE ORDER BY hash")) {
+            st.setString(1, bucket);
+            var out = new ArrayList<ContentHash>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ContentHash(rs.getString(1).trim()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot list the sealed cold copies of " + bucket + ": " + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    /** The key record of the cold copy at {@code targetKey}, when a rotation has written one. */
+    public Optional<byte[]> coldKeyRecord(String bucket, ContentHash hash, String targetKey) {
+        try (Connection c = database.connect(); var st = c.prepareStatement(
+            "SELECT key_record FROM cold_blobs WHERE bucket = ? AND hash = ? AND target_key = ?")) {
+            st.setString(1, bucket);
+            st.setString(2, hash.hex());
+            st.setString(3, targetKey);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot read the key record of the cold copy of blob " + hash + ": "
+                + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Stores the key record of the cold copy at {@code targetKey}; a copy promoted or moved
+     * again meanwhile is left alone (the record belongs to that one location).
+     */
+    public void writeColdKeyRecord(String bucket, ContentHash hash, String targetKey, byte[] record) {
+        try (Connection c = database.connect(); var st = c.prepareStatement(
+            "UPDATE cold_blobs SET key_record = ? WHERE bucket = ? AND hash = ? AND target_key = ?")) {
+            c.setAutoCommit(true);
+            st.setBytes(1, record);
+            st.setString(2, bucket);
+            st.setString(3, hash.hex());
+            st.setString(4, targetKey);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot store the key record of the cold copy of blob " + hash + ": "
+                + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
     /** Records a verified cold copy; a second record of the same blob keeps the first. */
     public void recordCold(ColdBlob blob) {
         try (Connection c = database.connect(); var st = c.prepareStatement("""

@@ -3,6 +3,7 @@ package dev.kelp.agent.tiering;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
 import dev.kelp.agent.encryption.BlobEncryption;
 import dev.kelp.agent.encryption.EncryptedSource;
+import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
 import dev.kelp.agent.object.ContentHash;
 import jakarta.annotation.PreDestroy;
@@ -20,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Blob content on the rules' cold targets, at {@code <prefix><hot bucket>/blobs/<sharded hash>}.
  * With encryption at rest on, a blob is sealed again on its way there, in the envelope format
  * of docs/encryption.md under the active key and bound to its cold location
- * ({@code <sharded hash>.enc}), as backups do: the cold target never holds the plaintext.
+ * ({@code <sharded hash>.enc}), as backups do: the cold target never holds the plaintext. A key
+ * rotation re-wraps these copies too ({@link ColdKeyRecords}); their key records are in
+ * {@code cold_blobs}.
  * Clients are made once per endpoint and bucket.
  */
 @Singleton
@@ -29,12 +32,14 @@ public class ColdStore {
     private final TierRules rules;
     private final Optional<SeaweedFsConfig> seaweedfs;
     private final BlobEncryption encryption;
+    private final TierMetadata metadata;
     private final Map<String, ColdTarget> targets = new ConcurrentHashMap<>();
 
-    ColdStore(TierRules rules, Optional<SeaweedFsConfig> seaweedfs, BlobEncryption encryption) {
+    ColdStore(TierRules rules, Optional<SeaweedFsConfig> seaweedfs, BlobEncryption encryption, TierMetadata metadata) {
         this.rules = rules;
         this.seaweedfs = seaweedfs;
         this.encryption = encryption;
+        this.metadata = metadata;
     }
 
     /** The rule's target, its bucket made if missing. */
@@ -130,7 +135,8 @@ public class ColdStore {
 
             @Override
             public Optional<byte[]> override() {
-                return Optional.empty();
+                // Asked only when the header's own key is not held: after a rotation removed it.
+                return metadata.coldKeyRecord(blob.bucket(), blob.hash(), blob.targetKey());
             }
         };
         try {
@@ -161,7 +167,7 @@ public class ColdStore {
     }
 
     /** What a sealed cold blob's key wrap is bound to: its own location, so it cannot pass for another blob. */
-    private static String binding(String bucket, String key) {
+    static String binding(String bucket, String key) {
         return "tier:" + bucket + "/" + key;
     }
 

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -56,7 +57,13 @@ class TieringIT {
     /** Current objects' bytes in HOT may not pass this: the 16 objects of 1,000 bytes, 10 + 2 small ones, and 500 to spare. */
     private static final long QUOTA = 16 * 1000 + 8 * 200 + 2 * 1000 + 500;
 
+    private static final byte[] OLD_KEY = EncryptedAgent.newKey(401);
+    private static final byte[] NEW_KEY = EncryptedAgent.newKey(402);
+    /** The sealed objects of test 3, read again in test 4. */
+    private static final Map<String, byte[]> sealedBodies = new LinkedHashMap<>();
+
     private static Path work;
+    private static Path keys;
     private static AgentProcess agent;
 
     @BeforeAll
@@ -64,6 +71,7 @@ class TieringIT {
         seaweedfs.start();
         sql("CREATE DATABASE " + DATABASE);
         work = Files.createTempDirectory("kelp-tiering-it");
+        keys = work.resolve("keys");
         agent = AgentProcess.start(work.resolve("a"), config(work.resolve("a/fallback"), QUOTA));
     }
 
@@ -257,15 +265,14 @@ class TieringIT {
     @Order(3)
     void withEncryptionAtRestTheColdCopiesAreSealedAndReadBack() throws Exception {
         agent.close();
-        byte[] kek = new byte[32];
-        new java.security.SecureRandom().nextBytes(kek);
-        agent = AgentProcess.start(work.resolve("c"), config(work.resolve("c/fallback"), 0)
-            + "  encryption:\n    enabled: true\n    key: " + java.util.Base64.getEncoder().encodeToString(kek) + "\n");
-        var bodies = new LinkedHashMap<String, byte[]>();
+        EncryptedAgent.mountSecret(keys, OLD_KEY);
+        // Reads leave the copies cold, for test 4 to rotate the key under.
+        agent = AgentProcess.start(work.resolve("c"), config(work.resolve("c/fallback"), 0).replace("  tiering:\n", "  tiering:\n    promote-on-read: false\n")
+            + "  encryption:\n    enabled: true\n    key-dir: " + keys + "\n    reload-interval: 200ms\n    rewrap-interval: 1s\n");
         for (int i = 0; i < 5; i++) {
             // Text that is easy to find in raw bytes, over more than one encryption segment for one of them.
             byte[] body = ("secret card " + i + " ").repeat(i == 0 ? 20_000 : 50).getBytes(StandardCharsets.UTF_8);
-            bodies.put("sealed/" + i, body);
+            sealedBodies.put("sealed/" + i, body);
             put(SEALED, "sealed/" + i, "text/plain", body);
         }
         Thread.sleep(2_200);
@@ -282,12 +289,64 @@ class TieringIT {
                 assertThat(new String(e.getValue(), StandardCharsets.ISO_8859_1)).as("no plaintext on the cold target").doesNotContain("secret card");
             }
         }
-        for (var e : bodies.entrySet()) {
+        for (var e : sealedBodies.entrySet()) {
             assertThat(get(SEALED, e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
         }
         var ranged = HTTP.send(HttpRequest.newBuilder(object(SEALED, "sealed/0")).header("Range", "bytes=70000-70099").build(),
             HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(ranged.body()).isEqualTo(java.util.Arrays.copyOfRange(bodies.get("sealed/0"), 70_000, 70_100));
+        assertThat(ranged.body()).isEqualTo(java.util.Arrays.copyOfRange(sealedBodies.get("sealed/0"), 70_000, 70_100));
+    }
+
+    @Test
+    @Order(4)
+    void aKeyRotationReWrapsTheColdCopiesSoTheOldKeyCanGo() throws Exception {
+        Map<String, ContentHash> before = sealedCopies();
+        EncryptedAgent.mountSecret(keys, NEW_KEY, OLD_KEY);
+        Awaitility.await("every cold copy has a key record under the new key").atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250)).until(() -> coldKeyRecords() == sealedBodies.size() && metric("kelp_encryption_rewrap_remaining") == 0);
+
+        EncryptedAgent.mountSecret(keys, NEW_KEY);
+        String newOnly = "accepted [" + EncryptedAgent.idOf(NEW_KEY) + "]]";
+        Awaitility.await("the agent drops the old key").atMost(Duration.ofSeconds(10)).until(() -> agent.log().contains(newOnly));
+        for (var e : sealedBodies.entrySet()) {
+            var response = get(SEALED, e.getKey());
+            assertThat(response.statusCode()).as(e.getKey() + " with the old key gone: " + new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+            assertThat(response.body()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        var ranged = HTTP.send(HttpRequest.newBuilder(object(SEALED, "sealed/0")).header("Range", "bytes=70000-70099").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(ranged.body()).isEqualTo(java.util.Arrays.copyOfRange(sealedBodies.get("sealed/0"), 70_000, 70_100));
+        assertThat(sealedCopies()).as("the cold copies themselves are not rewritten").isEqualTo(before);
+    }
+
+    /** The sealed copies on the cold target, by key, as their bytes' hashes. */
+    private static Map<String, ContentHash> sealedCopies() {
+        try (S3Client s3 = SeaweedFsClients.direct()) {
+            var copies = new java.util.TreeMap<String, ContentHash>();
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(COLD).prefix("sealed/" + SEALED + "/blobs/")).contents()) {
+                copies.put(o.key(), ContentHash.ofBytes(s3.getObjectAsBytes(b -> b.bucket(COLD).key(o.key())).asByteArray()));
+            }
+            return copies;
+        }
+    }
+
+    private static long coldKeyRecords() throws Exception {
+        String url = ProvingGround.require("KELP_PG_URL");
+        try (var c = DriverManager.getConnection(url.substring(0, url.lastIndexOf('/') + 1) + DATABASE, ProvingGround.require("KELP_PG_USER"),
+            ProvingGround.require("KELP_PG_PASSWORD"));
+             var st = c.prepareStatement("SELECT count(*) FROM cold_blobs WHERE bucket = ? AND key_record IS NOT NULL")) {
+            st.setString(1, SEALED);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static double metric(String name) throws Exception {
+        return get("/prometheus").body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static void assertAllReadable(String bucket, Map<String, byte[]> bodies, String when) throws Exception {

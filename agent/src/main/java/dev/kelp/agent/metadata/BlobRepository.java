@@ -24,6 +24,12 @@ interface BlobRepository extends GenericRepository<BlobRow, BlobRow.BlobId> {
         ON CONFLICT DO NOTHING""")
     int insertReferencedIfAbsent(String bucket, String hash, long size);
 
+    /** A row for stored bytes nothing refers to, waiting for reclamation from {@code now}; none if the blob has a row. */
+    @Query("""
+        INSERT INTO blobs (bucket, hash, size, ref_count, unreferenced_since) VALUES (:bucket, :hash, :size, 0, :now)
+        ON CONFLICT DO NOTHING""")
+    int insertUnreferencedIfAbsent(String bucket, String hash, long size, Instant now);
+
     /** Drops one reference; the last one dropped starts the blob's wait for reclamation at {@code now}. */
     @Query("""
         UPDATE blobs SET ref_count = ref_count - 1,

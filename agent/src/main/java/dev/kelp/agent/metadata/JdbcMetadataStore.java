@@ -63,16 +63,21 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     @Override
-    public PutOutcome put(ObjectRecord record) {
+    public PutOutcome put(ObjectRecord record, WriteLimits limits) {
         ObjectRecord storable = ObjectRows.storable(record);
-        return run("put", () -> transactions.put(storable, clock.instant(), true));
+        return run("put", () -> transactions.put(storable, clock.instant(), true, limits));
     }
 
     @Override
-    public PutOutcome putNew(ObjectRecord record) {
+    public PutOutcome putNew(ObjectRecord record, WriteLimits limits) {
         ObjectRecord storable = ObjectRows.storable(record);
         // A retry after a serialization failure is safe too: that attempt rolled back.
-        return run("put", () -> transactions.put(storable, clock.instant(), false));
+        return run("put", () -> transactions.put(storable, clock.instant(), false, limits));
+    }
+
+    @Override
+    public void offerForReclaim(String bucket, ContentHash hash, long size) {
+        run("offerForReclaim", () -> blobs.insertUnreferencedIfAbsent(bucket, hash.hex(), size, clock.instant()));
     }
 
     @Override

@@ -137,13 +137,13 @@ class JournalingMetadataStore implements MetadataStore {
     // --- writes
 
     @Override
-    public PutOutcome put(ObjectRecord record) {
+    public PutOutcome put(ObjectRecord record, WriteLimits limits) {
         ObjectRecord storable = ObjectRows.storable(record);
         boolean firstAttempt = true;
         while (true) {
             if (direct) {
                 try {
-                    PutOutcome outcome = firstAttempt ? database.putNew(storable) : database.put(storable);
+                    PutOutcome outcome = firstAttempt ? database.putNew(storable, limits) : database.put(storable, limits);
                     lastKnown.remember(outcome.stored());
                     ownerLedger.put(outcome.stored(), outcome.replaced(), keepsVersions());
                     return outcome;
@@ -176,6 +176,12 @@ class JournalingMetadataStore implements MetadataStore {
                 blobLock.unlock();
             }
         }
+    }
+
+    /** Only the database can refuse a write; while it is away there is nothing of its to offer. */
+    @Override
+    public void offerForReclaim(String bucket, ContentHash hash, long size) {
+        database.offerForReclaim(bucket, hash, size);
     }
 
     /**

@@ -28,8 +28,22 @@ public interface MetadataStore {
      * caller has made the blob's bytes durable before calling, unless it skipped that because
      * {@link #hasLiveBlob} said the blob existed: then, if {@link PutOutcome#blobCreated()}
      * comes back true (the blob was reclaimed in between), it must store the bytes now.
+     * A write that would take its bucket or owner past {@code limits} is refused with
+     * {@link dev.kelp.agent.object.RequestRefusedException} and changes nothing.
      */
-    PutOutcome put(ObjectRecord record);
+    PutOutcome put(ObjectRecord record, WriteLimits limits);
+
+    /** {@link #put(ObjectRecord, WriteLimits)} with no quota to hold. */
+    default PutOutcome put(ObjectRecord record) {
+        return put(record, WriteLimits.NONE);
+    }
+
+    /**
+     * Bytes of {@code hash} were stored for a write that was then refused: unless something
+     * refers to the blob, give it a row with no reference, so the reclaimer removes the bytes
+     * ({@code kelp.reclaim.after}) instead of leaving them on the store for good.
+     */
+    void offerForReclaim(String bucket, dev.kelp.agent.object.ContentHash hash, long size);
 
     /**
      * Replaces the tag set of one version with content of the key (S3's PutObjectTagging and

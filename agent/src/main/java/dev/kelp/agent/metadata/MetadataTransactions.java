@@ -5,6 +5,7 @@ import dev.kelp.agent.metadata.MetadataStore.DeleteOutcome;
 import dev.kelp.agent.metadata.MetadataStore.PutOutcome;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectVersion;
+import dev.kelp.agent.object.RequestRefusedException;
 import dev.kelp.agent.versions.RetentionPolicy;
 import dev.kelp.agent.versions.RetentionPolicy.Noncurrent;
 import dev.kelp.agent.versions.VersionIds;
@@ -69,9 +70,11 @@ class MetadataTransactions {
      *
      * @param mayRepeat whether this version may have been stored before (a replay, a retry
      *                  whose first outcome was unknown): then a second put of it is a no-op
+     * @param limits    the quotas it must stay within, checked on the usage rows this transaction
+     *                  holds locked: a refusal rolls everything back
      */
     @Transactional
-    public PutOutcome put(ObjectRecord record, Instant now, boolean mayRepeat) {
+    public PutOutcome put(ObjectRecord record, Instant now, boolean mayRepeat, WriteLimits limits) {
         ObjectVersionRow row = rows.toRow(record);
         Optional<ObjectVersionRow> already = mayRepeat
             ? objects.findByVersion(row.bucket(), row.objectKey(), row.version()) : Optional.empty();
@@ -103,7 +106,7 @@ class MetadataTransactions {
             }
         }
 
-        Changes changes = new Changes(row.bucket());
+        Changes changes = new Changes(row.bucket(), limits);
         changes.reference(stored.hash(), stored.size(), +1);
         changes.bytes(stored.owner(), stored.size());
         changes.objects(stored.owner(), +1);
@@ -241,7 +244,8 @@ class MetadataTransactions {
             return false;
         }
         switch (entry.operation()) {
-            case PUT -> put(ObjectRows.storable(entry.record()), now, true);
+            // Acknowledged while the database was away: replayed whatever the quotas say now.
+            case PUT -> put(ObjectRows.storable(entry.record()), now, true, WriteLimits.NONE);
             // An entry journaled before versions existed has no marker id: it gets one now.
             case DELETE -> delete(entry.bucket(), entry.key(), entry.version() == null ? VersionIds.next() : entry.version(),
                 Instant.parse(entry.journaledAt()), now);
@@ -294,6 +298,7 @@ class MetadataTransactions {
      */
     private final class Changes {
         final String bucket;
+        final WriteLimits limits;
         final Map<String, long[]> references = new TreeMap<>();
         /** Per owner: bytes, objects. */
         final Map<String, long[]> owners = new TreeMap<>();
@@ -301,7 +306,12 @@ class MetadataTransactions {
         long objects;
 
         Changes(String bucket) {
+            this(bucket, WriteLimits.NONE);
+        }
+
+        Changes(String bucket, WriteLimits limits) {
             this.bucket = bucket;
+            this.limits = limits;
         }
 
         void bytes(String owner, long delta) {
@@ -332,10 +342,22 @@ class MetadataTransactions {
             }
             if (bytes != 0 || objects != 0) {
                 addUsage(bucket, bytes, objects);
+                if (limits.limitsBucket()) {
+                    holdBucketQuota(bucket, bytes, objects, limits);
+                }
             }
             for (var e : owners.entrySet()) {
-                if (e.getValue()[0] != 0 || e.getValue()[1] != 0) {
-                    addOwnerUsage(bucket, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                long ownerBytes = e.getValue()[0];
+                long ownerObjects = e.getValue()[1];
+                if (ownerBytes != 0 || ownerObjects != 0) {
+                    boolean limited = limits.limitsOwner(e.getKey()) && (ownerBytes > 0 || ownerObjects > 0);
+                    if (limited) {
+                        ownerUsage.lockOwner(e.getKey(), limits.ownerBuckets());
+                    }
+                    addOwnerUsage(bucket, e.getKey(), ownerBytes, ownerObjects);
+                    if (limited) {
+                        holdOwnerQuota(e.getKey(), ownerBytes, ownerObjects, limits);
+                    }
                 }
             }
             return created;
@@ -369,6 +391,31 @@ class MetadataTransactions {
             if (usage.insertIfAbsent(bucket, bytes, count) == 1) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Refuses the write when it grew the bucket past its quota. The usage row was just updated
+     * by this transaction, so no other writer can change it before this one ends: the figure
+     * read here is exact, and two writers can never both take the last room.
+     */
+    private void holdBucketQuota(String bucket, long addedBytes, long addedObjects, WriteLimits limits) {
+        BucketUsageRow now = usage.findById(bucket).orElseThrow(() -> new IllegalStateException("no usage row for " + bucket + " after updating it"));
+        if (limits.bucketMaxBytes() > 0 && addedBytes > 0 && now.bytes() > limits.bucketMaxBytes()) {
+            throw RequestRefusedException.quota(bucket, now.bytes() + " bytes would exceed the limit of " + limits.bucketMaxBytes());
+        }
+        if (limits.bucketMaxObjects() > 0 && addedObjects > 0 && now.objects() > limits.bucketMaxObjects()) {
+            throw RequestRefusedException.quota(bucket, now.objects() + " objects would exceed the limit of " + limits.bucketMaxObjects());
+        }
+    }
+
+    /** As {@link #holdBucketQuota}, for the writing owner across buckets (its rows are locked: {@code lockOwner}). */
+    private void holdOwnerQuota(String owner, long addedBytes, long addedObjects, WriteLimits limits) {
+        var quota = new dev.kelp.agent.access.OwnerQuota(limits.ownerMaxBytes(), limits.ownerMaxObjects());
+        String exceeded = quota.exceededBy(owner, addedBytes > 0 ? ownerUsage.totalBytes(owner, limits.ownerBuckets()) : 0,
+            addedObjects > 0 ? ownerUsage.totalObjects(owner, limits.ownerBuckets()) : 0);
+        if (exceeded != null) {
+            throw RequestRefusedException.ownerQuota(owner, exceeded);
         }
     }
 

@@ -4,6 +4,7 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
+import java.util.List;
 import java.util.Optional;
 
 /** Usage per bucket and owner, kept in step with {@code bucket_usage} by the same transactions. */
@@ -12,6 +13,21 @@ interface OwnerUsageRepository extends GenericRepository<OwnerUsageRow, OwnerUsa
 
     @Query("SELECT * FROM owner_usage WHERE bucket = :bucket AND owner = :owner")
     Optional<OwnerUsageRow> find(String bucket, String owner);
+
+    /**
+     * Locks the owner's usage rows in every bucket, in bucket order, so that writes of one owner
+     * with a quota in different buckets take turns at the check.
+     */
+    @Query("SELECT bucket FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets) ORDER BY bucket FOR UPDATE")
+    List<String> lockOwner(String owner, List<String> buckets);
+
+    /** The owner's bytes across {@code buckets}. */
+    @Query("SELECT COALESCE(SUM(bytes), 0) FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets)")
+    long totalBytes(String owner, List<String> buckets);
+
+    /** The owner's objects across {@code buckets}. */
+    @Query("SELECT COALESCE(SUM(objects), 0) FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets)")
+    long totalObjects(String owner, List<String> buckets);
 
     @Query("UPDATE owner_usage SET bytes = bytes + :bytes, objects = objects + :objects WHERE bucket = :bucket AND owner = :owner")
     int updateAdd(String bucket, String owner, long bytes, long objects);

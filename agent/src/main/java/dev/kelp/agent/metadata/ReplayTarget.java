@@ -14,8 +14,8 @@ interface ReplayTarget extends MetadataStore {
      * attempt): skips the look-up that makes a repeated put of the same version a no-op, one
      * database round trip of each write's few.
      */
-    default PutOutcome putNew(ObjectRecord record) {
-        return put(record);
+    default PutOutcome putNew(ObjectRecord record, WriteLimits limits) {
+        return put(record, limits);
     }
 
     /** Applies one journaled write exactly once; false when an earlier replay already had. */

@@ -13,9 +13,11 @@ import dev.kelp.agent.blob.StagedBlob;
 import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.events.EventSink;
 import dev.kelp.agent.metadata.MetadataStore;
+import dev.kelp.agent.metadata.MetadataStore.PutOutcome;
 import dev.kelp.agent.metadata.MetadataStore.Usage;
 import dev.kelp.agent.metadata.MetadataStore.VersionCursor;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
+import dev.kelp.agent.metadata.WriteLimits;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
@@ -153,7 +155,15 @@ public class ObjectService {
         // local journal (LOCAL_ONLY) takes the write.
         var record = new ObjectRecord(request.bucket(), request.key(), 0, staged.hash(), staged.size(),
             request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next(), request.tags(), caller.owner());
-        var outcome = metadata.put(record);
+        PutOutcome outcome;
+        try {
+            outcome = metadata.put(record, limitsOf(caller, request.bucket()));
+        } catch (RequestRefusedException overQuota) {
+            // A concurrent write took the room between our check and our commit: nothing changed,
+            // but bytes this write stored must not stay behind with nothing to reclaim them.
+            refusedInTransaction(caller, request.bucket(), staged.hash(), staged.size(), !deduplicated);
+            throw overQuota;
+        }
         if (reuse.storesAgain(outcome.blobCreated())) {
             // The blob was reclaimed between the check and the commit: store it (again) after all.
             storeBytes(request.bucket(), staged);
@@ -397,7 +407,13 @@ public class ObjectService {
         }
         var record = new ObjectRecord(bucket, key, 0, old.hash(), old.size(), old.contentType(), old.userMetadata(),
             clock.instant(), VersionIds.next(), old.tags(), caller.owner());
-        var outcome = metadata.put(record);
+        PutOutcome outcome;
+        try {
+            outcome = metadata.put(record, limitsOf(caller, bucket));
+        } catch (RequestRefusedException overQuota) {
+            refusedInTransaction(caller, bucket, old.hash(), old.size(), false);
+            throw overQuota;
+        }
         if (outcome.blobCreated() && !blobStored(bucket, old.hash())) {
             // The old version was removed (and its blob reclaimed) between our check and our write.
             metadata.deleteVersion(bucket, key, record.version());
@@ -661,6 +677,26 @@ public class ObjectService {
         } catch (BlobStoreUnavailableException e) {
             // Cannot tell: store the bytes (SeaweedFS or the fallback volume), which is never wrong.
             return false;
+        }
+    }
+
+    /** The quotas the metadata transaction holds the write to (checked before too, for an early answer). */
+    private WriteLimits limitsOf(Caller caller, String bucket) {
+        OwnerQuota owner = access.quotaOf(caller.owner());
+        return new WriteLimits(config.quotaMaxBytes(), config.quotaMaxObjects(), caller.owner(), owner.maxBytes(), owner.maxObjects(),
+            config.buckets());
+    }
+
+    private void refusedInTransaction(Caller caller, String bucket, ContentHash hash, long size, boolean storedBytes) {
+        denied(caller, "write over quota", bucket, null);
+        if (!storedBytes) {
+            return;
+        }
+        try {
+            metadata.offerForReclaim(bucket, hash, size);
+        } catch (MetadataUnavailableException e) {
+            LOG.warn("blob {} of {} was stored for a write refused over quota and could not be offered for reclaim: {}", hash, bucket,
+                e.getMessage());
         }
     }
 

@@ -41,8 +41,16 @@ final class FlakyDatabase implements ReplayTarget {
     }
 
     @Override
-    public PutOutcome put(ObjectRecord record) {
-        return call(() -> real.put(record));
+    public PutOutcome put(ObjectRecord record, WriteLimits limits) {
+        return call(() -> real.put(record, limits));
+    }
+
+    @Override
+    public void offerForReclaim(String bucket, dev.kelp.agent.object.ContentHash hash, long size) {
+        call(() -> {
+            real.offerForReclaim(bucket, hash, size);
+            return null;
+        });
     }
 
     @Override

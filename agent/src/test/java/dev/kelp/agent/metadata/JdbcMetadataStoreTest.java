@@ -62,7 +62,7 @@ class JdbcMetadataStoreTest extends MetadataStoreContract {
         ObjectRecord first = new ObjectRecord(unversioned.bucket(), unversioned.key(), 0, unversioned.hash(), unversioned.size(),
             unversioned.contentType(), unversioned.userMetadata(), unversioned.createdAt(), dev.kelp.agent.versions.VersionIds.next());
 
-        PutOutcome stored = store.putNew(first);
+        PutOutcome stored = store.putNew(first, WriteLimits.NONE);
         PutOutcome repeated = store.put(first);
 
         assertThat(repeated.stored()).isEqualTo(stored.stored());

@@ -9,6 +9,7 @@ import dev.kelp.agent.metadata.MetadataStore.Usage;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.InvalidKeyException;
 import dev.kelp.agent.object.ObjectRecord;
+import dev.kelp.agent.object.RequestRefusedException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -390,6 +391,79 @@ abstract class MetadataStoreContract {
                 .isEqualTo(expectedRefs.getOrDefault(hashOf(content), 0L));
         }
         assertThat(count("SELECT COUNT(*) FROM object_versions WHERE bucket = ?", bucket)).isEqualTo(objects);
+    }
+
+    @Test
+    void sixteenWritersAtABucketQuotaOfTenObjectsLeaveExactlyTenAndTheRefusedOnesChangeNothing() throws Exception {
+        var limits = new WriteLimits(0, 10, null, 0, 0, List.of());
+        var stored = new java.util.concurrent.atomic.AtomicInteger();
+        var refused = new java.util.concurrent.ConcurrentLinkedQueue<RequestRefusedException>();
+        runConcurrently(16, t -> {
+            try {
+                store().put(record("k" + t, "content " + t), limits);
+                stored.incrementAndGet();
+            } catch (RequestRefusedException e) {
+                refused.add(e);
+            }
+        });
+
+        assertThat(stored).hasValue(10);
+        assertThat(refused).hasSize(6).allSatisfy(e -> {
+            assertThat(e.status()).isEqualTo(507);
+            assertThat(e.code()).isEqualTo("QuotaExceeded");
+        });
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(usedBytes(), 10));
+        assertThat(count("SELECT COUNT(*) FROM object_versions WHERE bucket = ?", bucket)).isEqualTo(10);
+        assertThat(count("SELECT COUNT(*) FROM blobs WHERE bucket = ?", bucket)).as("no blob row for a refused write").isEqualTo(10);
+    }
+
+    @Test
+    void aBytesQuotaRefusesTheWriteThatGoesOverButNotOneThatShrinks() {
+        var limits = new WriteLimits(10, 0, null, 0, 0, List.of());
+        store().put(record("a", "123456"), limits);
+        assertThatThrownBy(() -> store().put(record("b", "12345"), limits)).isInstanceOf(RequestRefusedException.class)
+            .hasMessageContaining("11 bytes would exceed the limit of 10");
+        store().put(record("a", "1234567890"), limits);
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(10, 1));
+        assertThat(store().find(bucket, "b")).isEmpty();
+        var tighter = new WriteLimits(5, 0, null, 0, 0, List.of());
+        store().put(record("a", "12345678"), tighter);   // still over the tighter limit, but smaller: allowed
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(8, 1));
+    }
+
+    @Test
+    void eightWritersOfOneOwnerAcrossTwoBucketsStayWithinItsQuotaOfFiveObjects() throws Exception {
+        String other = bucket + "-2";
+        String owner = "quota-" + bucket;
+        var limits = new WriteLimits(0, 0, owner, 0, 5, List.of(bucket, other));
+        store().put(record(other, "seed", "seed").withOwner(owner), limits);
+        var stored = new java.util.concurrent.atomic.AtomicInteger(1);
+        runConcurrently(8, t -> {
+            try {
+                store().put(record(t % 2 == 0 ? bucket : other, "k" + t, "v" + t).withOwner(owner), limits);
+                stored.incrementAndGet();
+            } catch (RequestRefusedException e) {
+                assertThat(e.code()).isEqualTo("QuotaExceeded");
+            }
+        });
+
+        assertThat(stored).hasValue(5);
+        assertThat(store().ownerUsage(bucket, owner).objects() + store().ownerUsage(other, owner).objects()).isEqualTo(5);
+        assertThat(store().put(record("someone-else", "x").withOwner("other-" + bucket), limits).stored()).isNotNull();
+    }
+
+    @Test
+    void bytesOfARefusedWriteAreOfferedForReclaimUnlessABlobRowHoldsThem() throws SQLException {
+        store().offerForReclaim(bucket, hashOf("orphan"), 6);
+        store().put(record("kept", "kept"));
+        store().offerForReclaim(bucket, hashOf("kept"), 4);
+
+        assertThat(unreferencedHere()).extracting(BlobRef::hash).containsExactly(hashOf("orphan"));
+        assertThat(refCount(hashOf("kept"))).isEqualTo(1);
+    }
+
+    private long usedBytes() throws SQLException {
+        return count("SELECT COALESCE(SUM(size), 0) FROM object_versions WHERE bucket = ?", bucket);
     }
 
     // --- helpers

@@ -58,6 +58,20 @@ final class DatabaseFailures {
     }
 
     /**
+     * Hikari's "connection is not available, request timed out" while the database answers:
+     * connections are open and all in use by this agent's own work (a burst of writers), and no
+     * attempt to open one has failed. Hikari gives the timeout the last failure to connect as its
+     * cause when there was one (and forgets it once a connection opens again), and its message
+     * counts the active connections; a pool with none open is not busy, it cannot connect.
+     */
+    static boolean isPoolBusy(Throwable error) {
+        return anyInChain(error, t -> t instanceof SQLTransientConnectionException && t.getCause() == null
+            && t.getMessage() != null && ACTIVE_CONNECTIONS.matcher(t.getMessage()).find());
+    }
+
+    private static final java.util.regex.Pattern ACTIVE_CONNECTIONS = java.util.regex.Pattern.compile("\\bactive=[1-9]");
+
+    /**
      * Lost races that a new attempt resolves: serialization failure or deadlock (40001, 40P01),
      * a unique key inserted meanwhile (23505), lock wait timeout (H2: HYT00, 50200), concurrent
      * update of a row (H2: 90131).

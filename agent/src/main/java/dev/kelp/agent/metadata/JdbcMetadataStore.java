@@ -31,6 +31,8 @@ class JdbcMetadataStore implements ReplayTarget {
      * tests on PostgreSQL and H2); this bounds the rare race a database reports as an error.
      */
     private static final int MAX_ATTEMPTS = 20;
+    /** Extra waits of {@code connection-timeout} each for a connection while all are busy. */
+    static final int MAX_BUSY_WAITS = 4;
 
     private final MetadataDatabase database;
     private final MetadataTransactions transactions;
@@ -243,6 +245,7 @@ class JdbcMetadataStore implements ReplayTarget {
     }
 
     private <T> T run(String operation, Supplier<T> work) {
+        int busyWaits = 0;
         for (int attempt = 1; ; attempt++) {
             try {
                 database.ensureMigrated();
@@ -252,6 +255,12 @@ class JdbcMetadataStore implements ReplayTarget {
             } catch (MetadataUnavailableException e) {
                 throw e;
             } catch (RuntimeException e) {
+                if (DatabaseFailures.isPoolBusy(e) && busyWaits++ < MAX_BUSY_WAITS) {
+                    // A burst of writers holds every connection: wait in line again rather than take
+                    // a full pool for an outage and send the agent to LOCAL_ONLY. A database that
+                    // hangs with every connection still gets there, a few waits later.
+                    continue;
+                }
                 if (DatabaseFailures.isUnavailable(e)) {
                     throw new MetadataUnavailableException(operation + ": metadata database unreachable: " + DatabaseFailures.rootMessage(e), e);
                 }

@@ -48,6 +48,22 @@ class DatabaseFailuresTest {
     }
 
     @Test
+    void aPoolTimeoutWithoutAFailureToConnectIsABusyPoolNotAnOutage() {
+        var busy = new ConnectionException("Failed to obtain JDBC Connection", new SQLTransientConnectionException(
+            "HikariPool-1 - Connection is not available, request timed out after 1000ms (total=10, active=10, idle=0, waiting=6)"));
+        assertThat(DatabaseFailures.isPoolBusy(busy)).isTrue();
+
+        var down = new ConnectionException("Failed to obtain JDBC Connection", new SQLTransientConnectionException(
+            "HikariPool-1 - Connection is not available, request timed out after 1000ms", state("08001")));
+        assertThat(DatabaseFailures.isPoolBusy(down)).as("Hikari names the last failure to connect as the cause").isFalse();
+        assertThat(DatabaseFailures.isUnavailable(down)).isTrue();
+        assertThat(DatabaseFailures.isPoolBusy(state("08006"))).isFalse();
+        assertThat(DatabaseFailures.isPoolBusy(new SQLTransientConnectionException(
+            "HikariPool-1 - Connection is not available, request timed out after 1000ms (total=0, active=0, idle=0, waiting=0)")))
+            .as("no connection open yet: not busy, still connecting").isFalse();
+    }
+
+    @Test
     void lostRacesAreRetried() {
         assertThat(DatabaseFailures.isRetryable(new DataAccessException("x", state("40001")))).isTrue();
         assertThat(DatabaseFailures.isRetryable(new DataAccessException("x", state("40P01")))).isTrue();

@@ -235,6 +235,101 @@ public class TierMetadata {
         }
     }
 
+    /** Recorded cold copies whose hot copy has not been released yet (a crash, a failed delete), oldest first. */
+    public List<ColdBlob> unreleasedHotCopies(List<String> buckets, int limit) {
+        if (buckets.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = database.connect(); var st = c.prepareStatement(
+            "SELECT " + COLD_COLUMNS + " FROM cold_blobs WHERE hot_released = FALSE AND bucket IN (%s) ORDER BY moved_at LIMIT ?"
+                .formatted(placeholders(buckets.size())))) {
+            for (int i = 0; i < buckets.size(); i++) {
+                st.setString(i + 1, buckets.get(i));
+            }
+            st.setInt(buckets.size() + 1, limit);
+            var out = new ArrayList<ColdBlob>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(coldBlob(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot list the hot copies left to release: " + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Runs {@code deleteHot} while holding the cold record of {@code blob} locked, if it still
+     * names that copy, then marks the hot copy released. A promotion forgets a record only under
+     * the same lock ({@link #forgetColdIfHot}), so the hot copy deleted here is never one a
+     * promotion just stored and is about to rely on. False when the record is gone.
+     */
+    public boolean releaseHot(ColdBlob blob, Runnable deleteHot) {
+        return withColdLocked(blob, "release the hot copy of", c -> {
+            deleteHot.run();
+            return updateCold(c, "UPDATE cold_blobs SET hot_released = TRUE WHERE bucket = ? AND hash = ? AND target_key = ?", blob);
+        });
+    }
+
+    /**
+     * For a promotion: forgets the cold record of {@code blob} only if, with the record locked,
+     * {@code hotIsThere} still finds the hot copy the promotion stored (a release of a leftover
+     * hot copy may have deleted it meanwhile). False, and the record kept, otherwise.
+     */
+    public boolean forgetColdIfHot(ColdBlob blob, java.util.function.BooleanSupplier hotIsThere) {
+        return withColdLocked(blob, "forget the cold copy of",
+            c -> hotIsThere.getAsBoolean() && updateCold(c, "DELETE FROM cold_blobs WHERE bucket = ? AND hash = ? AND target_key = ?", blob));
+    }
+
+    private interface ColdLocked {
+        /** False to roll back. */
+        boolean run(Connection c) throws SQLException;
+    }
+
+    /** {@code work} in one transaction that holds the record of this very copy locked; false when there is none. */
+    private boolean withColdLocked(ColdBlob blob, String what, ColdLocked work) {
+        try (Connection c = database.connect()) {
+            c.setAutoCommit(false);
+            try {
+                if (lockCold(c, blob) && work.run(c)) {
+                    c.commit();
+                    return true;
+                }
+                c.rollback();
+                return false;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot " + what + " blob " + blob.hash() + ": " + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    private static boolean updateCold(Connection c, String sql, ColdBlob blob) throws SQLException {
+        try (var st = c.prepareStatement(sql)) {
+            st.setString(1, blob.bucket());
+            st.setString(2, blob.hash().hex());
+            st.setString(3, blob.targetKey());
+            st.executeUpdate();
+            return true;
+        }
+    }
+
+    private static boolean lockCold(Connection c, ColdBlob blob) throws SQLException {
+        try (var st = c.prepareStatement("SELECT hash FROM cold_blobs WHERE bucket = ? AND hash = ? AND target_key = ? FOR UPDATE")) {
+            st.setString(1, blob.bucket());
+            st.setString(2, blob.hash().hex());
+            st.setString(3, blob.targetKey());
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Cold copies of blobs the reclaimer has removed (no blob row left): their bytes serve nobody. */
     public List<ColdBlob> orphanedColdBlobs(List<String> buckets, int limit) {
         if (buckets.isEmpty()) {

@@ -134,7 +134,11 @@ public class TierReads {
             }
             storeHot(blob.bucket(), staged);
         }
-        metadata.forgetCold(blob);
+        // The record goes only while the copy just stored is provably there: a release of a
+        // leftover hot copy, under the same row lock, may have deleted it in between.
+        if (!metadata.forgetColdIfHot(blob, () -> isHot(blob))) {
+            throw new IllegalStateException("the hot copy of blob " + blob.hash() + " went while it was promoted; it stays cold");
+        }
         try {
             cold.delete(blob);
         } catch (RuntimeException e) {
@@ -142,6 +146,11 @@ public class TierReads {
         }
         promoted.increment();
         LOG.info("promoted blob {} of bucket {} ({} bytes) back to hot on read", blob.hash(), blob.bucket(), blob.size());
+    }
+
+    /** The fallback volume first: the sync drain releases a copy there only once SeaweedFS has it. */
+    private boolean isHot(ColdBlob blob) {
+        return local.exists(blob.bucket(), blob.hash()) || remote.map(r -> r.exists(blob.bucket(), blob.hash())).orElse(false);
     }
 
     private void storeHot(String bucket, dev.kelp.agent.blob.StagedBlob staged) {

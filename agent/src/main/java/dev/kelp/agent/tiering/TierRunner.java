@@ -68,7 +68,6 @@ public class TierRunner {
     private final String runner;
     private final Clock clock = Clock.systemUTC();
     /** Hot copies whose cold copy is recorded but whose deletion failed (SeaweedFS went away): released by a later run. */
-    private final Set<dev.kelp.agent.metadata.MetadataStore.BlobRef> releaseLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     TierRunner(TieringConfig config, StorageConfig storage, TierMetadata metadata, AccessTracker access, ColdStore cold,
                @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, ObjectService objects,
@@ -205,21 +204,22 @@ public class TierRunner {
                 + ": left hot");
         }
         metadata.recordCold(placed);
-        try {
-            hot.delete(record.bucket(), record.hash());
-        } catch (RuntimeException e) {
-            releaseLater.add(new dev.kelp.agent.metadata.MetadataStore.BlobRef(record.bucket(), record.hash(), record.size()));
-            throw e;
-        }
+        // A failure or a crash from here on leaves both copies, the record saying the hot one is
+        // not released yet: the next run of any agent releases it (releaseLeftovers).
+        metadata.releaseHot(placed, () -> hot.delete(record.bucket(), record.hash()));
     }
 
-    /** Deletes hot copies a run could not delete after recording their cold copy, if the cold record still stands. */
+    /**
+     * Deletes hot copies that a failed delete or a crash left after their cold copy was
+     * recorded, while their cold record still stands (docs/tiering.md, "Crashes").
+     */
     private void releaseLeftovers(BlobStore hot) {
-        for (var blob : List.copyOf(releaseLater)) {
-            if (metadata.coldBlob(blob.bucket(), blob.hash()).isPresent()) {
-                hot.delete(blob.bucket(), blob.hash());
+        for (ColdBlob left : metadata.unreleasedHotCopies(storage.buckets(), config.batchSize())) {
+            try {
+                metadata.releaseHot(left, () -> hot.delete(left.bucket(), left.hash()));
+            } catch (RuntimeException e) {
+                LOG.warn("cannot release the hot copy of blob {} (cold at {}): {}", left.hash(), left.targetKey(), e.toString());
             }
-            releaseLater.remove(blob);
         }
     }
 

@@ -43,6 +43,7 @@ public class TierReads {
     private final TierMetadata metadata;
     private final ColdStore cold;
     private final TieringConfig config;
+    private final TierRules rules;
     private final BlobStaging staging;
     private final BlobStore local;
     private final Optional<BlobStore> remote;
@@ -53,13 +54,14 @@ public class TierReads {
     private final Counter coldReads;
     private final Counter promoted;
 
-    TierReads(AccessTracker access, TierMetadata metadata, ColdStore cold, TieringConfig config, BlobStaging staging,
+    TierReads(AccessTracker access, TierMetadata metadata, ColdStore cold, TieringConfig config, TierRules rules, BlobStaging staging,
               @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, ModeMonitor mode,
               MeterRegistry meters) {
         this.access = access;
         this.metadata = metadata;
         this.cold = cold;
         this.config = config;
+        this.rules = rules;
         this.staging = staging;
         this.local = local;
         this.remote = remote;
@@ -100,10 +102,15 @@ public class TierReads {
             throw TieringException.coldUnavailable(record.key(), e.getMessage() == null ? e.toString() : e.getMessage());
         }
         coldReads.increment();
-        if (promote && config.promoteOnRead()) {
+        if (promote && promotes(blob.get())) {
             promoteLater(blob.get());
         }
         return Optional.of(in);
+    }
+
+    /** As the rule that moved it says, else (no such rule any more, or it does not say) as the agent does. */
+    boolean promotes(ColdBlob blob) {
+        return rules.find(blob.rule()).map(r -> r.promotesOnRead(config.promoteOnRead())).orElse(config.promoteOnRead());
     }
 
     private void promoteLater(ColdBlob blob) {

@@ -5,9 +5,15 @@ import java.time.Instant;
 
 /**
  * One rule, checked and ready to run: its matcher, when an object turns cold and when it
- * expires, and its target.
+ * expires, its target, and whether reads bring its objects back hot (null: as the agent says).
  */
-public record TierRule(String name, TierMatcher matcher, Duration coldAfter, Duration expireAfter, TierRuleConfig.Target target) {
+public record TierRule(String name, TierMatcher matcher, Duration coldAfter, Duration expireAfter, TierRuleConfig.Target target,
+                       Boolean promoteOnRead) {
+
+    /** Whether a read of an object this rule moved cold promotes it, given the agent-wide setting. */
+    boolean promotesOnRead(boolean agentDefault) {
+        return promoteOnRead == null ? agentDefault : promoteOnRead;
+    }
 
     /** Objects unused since before this are due to move cold at {@code now}. */
     Instant coldCutoff(Instant now) {

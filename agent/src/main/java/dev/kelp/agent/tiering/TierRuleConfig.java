@@ -24,6 +24,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * @param coldAfter   how long an object goes neither written nor read before it moves cold
  * @param expireAfter how long unused before it is deleted; absent: never
  * @param target      where cold blobs go
+ * @param promoteOnRead whether a read of an object this rule moved cold copies it back hot;
+ *                    absent: {@code kelp.tiering.promote-on-read}
  */
 @EachProperty(value = "kelp.tiering.rules", list = true)
 public record TierRuleConfig(
@@ -31,7 +33,8 @@ public record TierRuleConfig(
     @Nullable Match match,
     @Nullable Duration coldAfter,
     @Nullable Duration expireAfter,
-    @Nullable Target target) {
+    @Nullable Target target,
+    @Nullable Boolean promoteOnRead) {
 
     /**
      * Every condition that is set must hold.

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -48,7 +49,7 @@ public class TierRules {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + "match." + e.getMessage(), e);
         }
-        return new TierRule(r.name(), matcher, r.coldAfter(), r.expireAfter(), r.target());
+        return new TierRule(r.name(), matcher, r.coldAfter(), r.expireAfter(), r.target(), r.promoteOnRead());
     }
 
     /** The rule of that name; 404 {@code UnknownTierRule} naming the rules there are otherwise. */
@@ -58,6 +59,11 @@ public class TierRules {
             throw TieringException.unknownRule(name, byName.keySet());
         }
         return rule;
+    }
+
+    /** The rule of that name, if this agent has it (a cold copy may outlive the rule that moved it). */
+    Optional<TierRule> find(String name) {
+        return Optional.ofNullable(byName.get(name));
     }
 
     Collection<TierRule> all() {

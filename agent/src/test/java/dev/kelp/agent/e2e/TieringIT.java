@@ -266,8 +266,12 @@ class TieringIT {
     void withEncryptionAtRestTheColdCopiesAreSealedAndReadBack() throws Exception {
         agent.close();
         EncryptedAgent.mountSecret(keys, OLD_KEY);
-        // Reads leave the copies cold, for test 4 to rotate the key under.
-        agent = AgentProcess.start(work.resolve("c"), config(work.resolve("c/fallback"), 0).replace("  tiering:\n", "  tiering:\n    promote-on-read: false\n")
+        // The sealed rule does not promote on read (the agent-wide setting stays on): reads leave
+        // its copies cold, for tests 4 and 5.
+        String sealedRule = "        cold-after: 2s\n        target: {bucket: %s, prefix: sealed/}".formatted(COLD);
+        String base = config(work.resolve("c/fallback"), 0);
+        assertThat(base).contains(sealedRule);
+        agent = AgentProcess.start(work.resolve("c"), base.replace(sealedRule, sealedRule.replace("target:", "promote-on-read: false\n        target:"))
             + "  encryption:\n    enabled: true\n    key-dir: " + keys + "\n    reload-interval: 200ms\n    rewrap-interval: 1s\n");
         for (int i = 0; i < 5; i++) {
             // Text that is easy to find in raw bytes, over more than one encryption segment for one of them.

@@ -17,7 +17,20 @@ class TierRulesTest {
     private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
 
     private static TierRuleConfig rule(String name, Duration coldAfter, Duration expireAfter, TierRuleConfig.Target target) {
-        return new TierRuleConfig(name, new TierRuleConfig.Match("docs/", List.of("text/*"), 10L, null), coldAfter, expireAfter, target);
+        return new TierRuleConfig(name, new TierRuleConfig.Match("docs/", List.of("text/*"), 10L, null), coldAfter, expireAfter, target, null);
+    }
+
+    @Test
+    void aRulesOwnPromoteOnReadWinsOverTheAgentsAndAbsentFollowsIt() {
+        var match = new TierRuleConfig.Match("", null, null, null);
+        TierRule silent = TierRules.compile(new TierRuleConfig("silent", match, Duration.ofHours(1), null, TARGET, null));
+        TierRule archive = TierRules.compile(new TierRuleConfig("archive", match, Duration.ofHours(1), null, TARGET, false));
+        TierRule eager = TierRules.compile(new TierRuleConfig("eager", match, Duration.ofHours(1), null, TARGET, true));
+
+        assertThat(silent.promotesOnRead(true)).isTrue();
+        assertThat(silent.promotesOnRead(false)).isFalse();
+        assertThat(archive.promotesOnRead(true)).isFalse();
+        assertThat(eager.promotesOnRead(false)).isTrue();
     }
 
     @Test
@@ -75,7 +88,7 @@ class TierRulesTest {
             "offsite", java.nio.file.Path.of("/etc/kelp-targets/offsite"));
         assertThat(mounted.hasCredentials()).isTrue();
         assertThat(mounted.credentials()).isInstanceOf(dev.kelp.agent.config.MountedCredentials.class);
-        var backwards = new TierRuleConfig("r", new TierRuleConfig.Match("", null, 10L, 5L), Duration.ofHours(1), null, TARGET);
+        var backwards = new TierRuleConfig("r", new TierRuleConfig.Match("", null, 10L, 5L), Duration.ofHours(1), null, TARGET, null);
         assertThatThrownBy(() -> TierRules.compile(backwards)).hasMessageContaining("rules r: match.min-size");
         assertThatThrownBy(() -> new TierRules(List.of(rule("r", Duration.ofHours(1), null, TARGET), rule("r", Duration.ofHours(2), null, TARGET))))
             .hasMessageContaining("names r twice");

@@ -39,6 +39,9 @@ public class TierRuleSpec {
     @JsonPropertyDescription("How long an object goes unread before it is deleted, as a Go duration such as 8760h (365 days); longer than coldAfter. Absent: objects never expire.")
     private String expireAfter;
 
+    @JsonPropertyDescription("Whether a read of an object this rule moved cold also copies it back to the hot bucket, in the background (the read itself is served from the cold copy). Absent: the agent's default, true. False suits archives that are read now and then but should stay cold.")
+    private Boolean promoteOnRead;
+
     public PolicyReference getPolicyRef() {
         return policyRef;
     }
@@ -77,5 +80,13 @@ public class TierRuleSpec {
 
     public void setExpireAfter(String expireAfter) {
         this.expireAfter = expireAfter;
+    }
+
+    public Boolean getPromoteOnRead() {
+        return promoteOnRead;
+    }
+
+    public void setPromoteOnRead(Boolean promoteOnRead) {
+        this.promoteOnRead = promoteOnRead;
     }
 }

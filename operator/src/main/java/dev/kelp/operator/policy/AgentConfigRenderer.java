@@ -173,6 +173,9 @@ public final class AgentConfigRenderer {
         if (spec.getExpireAfter() != null) {
             out.put("expire-after", GoDuration.forAgent(spec.getExpireAfter()));
         }
+        if (spec.getPromoteOnRead() != null) {
+            out.put("promote-on-read", spec.getPromoteOnRead());
+        }
         out.put("target", target(spec.getTarget()));
         return out;
     }

@@ -113,7 +113,8 @@ class AgentConfigRendererTest {
 
         var rules = (List<Map<String, Object>>) ((Map<String, Object>) kelp.get("tiering")).get("rules");
         assertThat(rules).singleElement().satisfies(r -> {
-            assertThat(r).containsEntry("name", "invoices-to-cold").containsEntry("cold-after", "720h").containsEntry("expire-after", "61320h");
+            assertThat(r).containsEntry("name", "invoices-to-cold").containsEntry("cold-after", "720h").containsEntry("expire-after", "61320h")
+                .containsEntry("promote-on-read", false);
             assertThat((Map<String, Object>) r.get("match")).containsEntry("prefix", "invoices/")
                 .containsEntry("content-types", List.of("application/pdf", "image/*"))
                 .containsEntry("min-size", 1 << 20).containsEntry("max-size", 5L << 30);

@@ -25,6 +25,7 @@ class MetadataDatabase {
 
     private final DataSource dataSource;
     private volatile boolean migrated;
+    private volatile boolean postgres;
 
     MetadataDatabase(DataSource dataSource, DataSourceResolver resolver) {
         // The raw pool: Flyway manages its own connections and commits, outside our transactions.
@@ -57,8 +58,15 @@ class MetadataDatabase {
             LOG.info("metadata schema at version {} on {} ({}; {} migration(s) applied)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 product, url, result.migrationsExecuted);
+            postgres = "PostgreSQL".equals(product);
             migrated = true;
         }
+    }
+
+    /** Whether the database is PostgreSQL (else the embedded H2); known once migrated. */
+    boolean isPostgres() {
+        ensureMigrated();
+        return postgres;
     }
 
     /**

@@ -46,10 +46,14 @@ class MetadataTransactions {
     private final ObjectRows rows;
     private final VersioningConfig versioning;
     private final RetentionPolicy retention;
+    private final MetadataDatabase database;
+    private final NewKeyPut newKeyPut;
 
     MetadataTransactions(ObjectRepository objects, BlobRepository blobs, BucketUsageRepository usage,
                          OwnerUsageRepository ownerUsage, AppliedJournalRepository applied, ObjectRows rows,
-                         VersioningConfig versioning) {
+                         VersioningConfig versioning, MetadataDatabase database, NewKeyPut newKeyPut) {
+        this.database = database;
+        this.newKeyPut = newKeyPut;
         this.ownerUsage = ownerUsage;
         this.objects = objects;
         this.blobs = blobs;
@@ -83,7 +87,30 @@ class MetadataTransactions {
             // replay after a crash): the same version is not made twice.
             return new PutOutcome(rows.toRecord(already.get()), Optional.empty(), false);
         }
-        ObjectVersionRow stored = objects.save(row);
+        ObjectVersionRow stored;
+        if (inOneStatement(row, limits)) {
+            var done = newKeyPut.run(row, ownerOf(row.owner()));
+            stored = withId(row, done.versionId());
+            if (done.current()) {
+                // What the statement could not do (a row missing, or made by a concurrent writer
+                // after its snapshot) is done here; such a late blob row comes after the usage row
+                // in lock order, and a deadlock that may cause is retried like any other.
+                boolean blobCreated = done.blobCreated();
+                if (!done.referenced() && !done.blobCreated()) {
+                    blobCreated = addReference(row.bucket(), row.hash(), row.size());
+                }
+                if (!done.usageAdded()) {
+                    addUsage(row.bucket(), row.size(), 1);
+                }
+                if (!done.ownerUsageAdded()) {
+                    addOwnerUsage(row.bucket(), ownerOf(row.owner()), row.size(), 1);
+                }
+                return new PutOutcome(rows.toRecord(stored), Optional.empty(), blobCreated);
+            }
+            // The key has a current version: replaced below, from the version row just made.
+        } else {
+            stored = objects.save(row);
+        }
         Optional<ObjectVersionRow> replaced = Optional.empty();
         boolean current = false;
         while (!current) {
@@ -127,6 +154,19 @@ class MetadataTransactions {
         boolean blobCreated = changes.apply(now);
         Optional<ObjectRecord> replacedRecord = replaced.filter(r -> !r.deleteMarker()).map(rows::toRecord);
         return new PutOutcome(rows.toRecord(stored), replacedRecord, blobCreated);
+    }
+
+    /**
+     * Whether a put may go as one statement ({@link NewKeyPut}): on PostgreSQL, with no earlier
+     * versions to keep or prune and no quota to check inside the transaction.
+     */
+    private boolean inOneStatement(ObjectVersionRow row, WriteLimits limits) {
+        return !keepsVersions() && !limits.limitsBucket() && !limits.limitsOwner(ownerOf(row.owner())) && database.isPostgres();
+    }
+
+    private static ObjectVersionRow withId(ObjectVersionRow row, long id) {
+        return new ObjectVersionRow(id, row.bucket(), row.objectKey(), row.hash(), row.size(), row.contentType(), row.userMetadata(),
+            row.createdAt(), row.version(), row.deleteMarker(), row.replacedAt(), row.tags(), row.owner());
     }
 
     /** The version with its new tags; empty (nothing changed) when it does not exist or is a delete marker. */

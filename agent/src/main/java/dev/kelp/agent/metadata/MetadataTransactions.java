@@ -88,6 +88,8 @@ class MetadataTransactions {
             return new PutOutcome(rows.toRecord(already.get()), Optional.empty(), false);
         }
         ObjectVersionRow stored;
+        // The one statement tried the pointer already: the loop below starts by locking it.
+        boolean pointerTaken = false;
         if (inOneStatement(row, limits)) {
             var done = newKeyPut.run(row, ownerOf(row.owner()));
             stored = withId(row, done.versionId());
@@ -108,15 +110,17 @@ class MetadataTransactions {
                 return new PutOutcome(rows.toRecord(stored), Optional.empty(), blobCreated);
             }
             // The key has a current version: replaced below, from the version row just made.
+            pointerTaken = true;
         } else {
             stored = objects.save(row);
         }
         Optional<ObjectVersionRow> replaced = Optional.empty();
         boolean current = false;
         while (!current) {
-            if (objects.insertCurrentIfAbsent(row.bucket(), row.objectKey(), stored.id()) == 1) {
+            if (!pointerTaken && objects.insertCurrentIfAbsent(row.bucket(), row.objectKey(), stored.id()) == 1) {
                 current = true;
             } else {
+                pointerTaken = false;
                 Optional<Long> previous = objects.findCurrentVersionIdForUpdate(row.bucket(), row.objectKey());
                 if (previous.isPresent()) {
                     if (previous.get() > stored.id()) {

@@ -237,26 +237,8 @@ public class TierMetadata {
 
     /** Recorded cold copies whose hot copy has not been released yet (a crash, a failed delete), oldest first. */
     public List<ColdBlob> unreleasedHotCopies(List<String> buckets, int limit) {
-        if (buckets.isEmpty()) {
-            return List.of();
-        }
-        try (Connection c = database.connect(); var st = c.prepareStatement(
-            "SELECT " + COLD_COLUMNS + " FROM cold_blobs WHERE hot_released = FALSE AND bucket IN (%s) ORDER BY moved_at LIMIT ?"
-                .formatted(placeholders(buckets.size())))) {
-            for (int i = 0; i < buckets.size(); i++) {
-                st.setString(i + 1, buckets.get(i));
-            }
-            st.setInt(buckets.size() + 1, limit);
-            var out = new ArrayList<ColdBlob>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(coldBlob(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new MetadataUnavailableException("cannot list the hot copies left to release: " + DatabaseFailures.rootMessage(e), e);
-        }
+        return coldBlobsIn(buckets, limit, "SELECT " + COLD_COLUMNS + " FROM cold_blobs WHERE hot_released = FALSE AND bucket IN (%s)"
+            + " ORDER BY moved_at LIMIT ?", "list the hot copies left to release");
     }
 
     /**
@@ -332,13 +314,18 @@ public class TierMetadata {
 
     /** Cold copies of blobs the reclaimer has removed (no blob row left): their bytes serve nobody. */
     public List<ColdBlob> orphanedColdBlobs(List<String> buckets, int limit) {
+        return coldBlobsIn(buckets, limit, """
+            SELECT c.bucket, c.hash, c.size, c.rule, c.target_endpoint, c.target_bucket, c.target_key, c.sealed, c.moved_at
+            FROM cold_blobs c LEFT JOIN blobs b ON b.bucket = c.bucket AND b.hash = c.hash
+            WHERE b.hash IS NULL AND c.bucket IN (%s) ORDER BY c.moved_at LIMIT ?""", "look for orphaned cold copies");
+    }
+
+    /** Cold records of {@code buckets} as {@code sql} selects them: its {@code %s} takes the buckets, its last parameter the limit. */
+    private List<ColdBlob> coldBlobsIn(List<String> buckets, int limit, String sql, String what) {
         if (buckets.isEmpty()) {
             return List.of();
         }
-        try (Connection c = database.connect(); var st = c.prepareStatement("""
-            SELECT c.bucket, c.hash, c.size, c.rule, c.target_endpoint, c.target_bucket, c.target_key, c.sealed, c.moved_at
-            FROM cold_blobs c LEFT JOIN blobs b ON b.bucket = c.bucket AND b.hash = c.hash
-            WHERE b.hash IS NULL AND c.bucket IN (%s) ORDER BY c.moved_at LIMIT ?""".formatted(placeholders(buckets.size())))) {
+        try (Connection c = database.connect(); var st = c.prepareStatement(sql.formatted(placeholders(buckets.size())))) {
             for (int i = 0; i < buckets.size(); i++) {
                 st.setString(i + 1, buckets.get(i));
             }
@@ -351,7 +338,7 @@ public class TierMetadata {
             }
             return out;
         } catch (SQLException e) {
-            throw new MetadataUnavailableException("cannot look for orphaned cold copies: " + DatabaseFailures.rootMessage(e), e);
+            throw new MetadataUnavailableException("cannot " + what + ": " + DatabaseFailures.rootMessage(e), e);
         }
     }
 

@@ -88,6 +88,8 @@ class ColdRecordLocksTest {
     void aRecordedCopyWaitsForItsHotReleaseUntilOneSucceeds() {
         ColdBlob blob = recorded("left-behind");
         assertThat(tiers.unreleasedHotCopies(List.of("locks"), 100)).contains(blob);
+        assertThat(tiers.orphanedColdBlobs(List.of("locks"), 100)).as("no blob row refers to it here").contains(blob);
+        assertThat(tiers.unreleasedHotCopies(List.of(), 100)).isEmpty();
         try {
             tiers.releaseHot(blob, () -> {
                 throw new IllegalStateException("SeaweedFS went away");

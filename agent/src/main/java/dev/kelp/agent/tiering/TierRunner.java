@@ -5,9 +5,9 @@ import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.config.AgentIdentity;
 import dev.kelp.agent.metadata.BackupLeases;
+import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.metadata.TierMetadata.Candidate;
 import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
-import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.object.ObjectService;
@@ -24,7 +24,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,7 +66,6 @@ public class TierRunner {
     private final MeterRegistry meters;
     private final String runner;
     private final Clock clock = Clock.systemUTC();
-    /** Hot copies whose cold copy is recorded but whose deletion failed (SeaweedFS went away): released by a later run. */
 
     TierRunner(TieringConfig config, StorageConfig storage, TierMetadata metadata, AccessTracker access, ColdStore cold,
                @Named("local") BlobStore local, @Named("remote") Optional<BlobStore> remote, ObjectService objects,

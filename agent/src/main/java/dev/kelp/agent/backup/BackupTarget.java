@@ -2,7 +2,6 @@ package dev.kelp.agent.backup;
 
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.remote.SeaweedFsConfig;
-import dev.kelp.agent.config.MountedCredentials;
 import dev.kelp.agent.config.TargetClients;
 import dev.kelp.agent.encryption.BlobEncryption;
 import dev.kelp.agent.encryption.EncryptedSource;
@@ -14,15 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -58,15 +52,14 @@ final class BackupTarget implements AutoCloseable {
         if (target.endpoint() != null) {
             endpoint = target.endpoint();
             region = target.region();
-            credentials = target.accessKey() == null && target.credentialsDir() != null
-                ? new MountedCredentials(target.credentialsDir(), target.credentialsSecret())
-                : credentials(target.accessKey(), target.secretKey());
+            credentials = TargetClients.credentials(target.accessKey(), target.secretKey(), target.credentialsDir(),
+                target.credentialsSecret());
         } else {
             var weed = seaweedfs.orElseThrow(() -> new IllegalArgumentException("backup schedule " + schedule.name()
                 + " has no target endpoint and the agent has no SeaweedFS (kelp.seaweedfs.endpoint)"));
             endpoint = weed.endpoint();
             region = weed.region();
-            credentials = credentials(weed.accessKey(), weed.secretKey());
+            credentials = TargetClients.credentials(weed.accessKey(), weed.secretKey(), null, null);
         }
         S3Client client = TargetClients.s3(endpoint, region, credentials);
         String prefix = target.prefix() == null ? "" : target.prefix();
@@ -76,25 +69,8 @@ final class BackupTarget implements AutoCloseable {
         return new BackupTarget(client, target.bucket(), prefix + schedule.name() + "/");
     }
 
-    /** Creates the bucket if it is not there, as the agent does with its own buckets on SeaweedFS. */
     void ensureBucket() {
-        try {
-            client.headBucket(b -> b.bucket(bucket));
-        } catch (S3Exception e) {
-            if (e.statusCode() != 404) {
-                throw e;
-            }
-            try {
-                client.createBucket(b -> b.bucket(bucket));
-            } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
-                // another agent made it first
-            }
-        }
-    }
-
-    private static AwsCredentialsProvider credentials(String accessKey, String secretKey) {
-        return accessKey == null || accessKey.isBlank() ? AnonymousCredentialsProvider.create()
-            : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+        TargetClients.ensureBucket(client, bucket);
     }
 
     String blobKey(String hash) {

@@ -5,14 +5,9 @@ import dev.kelp.agent.config.TargetClients;
 import dev.kelp.agent.object.ContentHash;
 import java.io.InputStream;
 import java.net.URI;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -26,8 +21,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 record ColdTarget(String endpoint, String bucket, S3Client client) implements AutoCloseable {
 
     static ColdTarget open(String recordedEndpoint, URI endpoint, String region, String accessKey, String secretKey, String bucket) {
-        return open(recordedEndpoint, endpoint, region, accessKey == null || accessKey.isBlank() ? AnonymousCredentialsProvider.create()
-            : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)), bucket);
+        return open(recordedEndpoint, endpoint, region, TargetClients.credentials(accessKey, secretKey, null, null), bucket);
     }
 
     static ColdTarget open(String recordedEndpoint, URI endpoint, String region, AwsCredentialsProvider credentials, String bucket) {
@@ -36,18 +30,7 @@ record ColdTarget(String endpoint, String bucket, S3Client client) implements Au
     }
 
     void ensureBucket() {
-        try {
-            client.headBucket(b -> b.bucket(bucket));
-        } catch (S3Exception e) {
-            if (e.statusCode() != 404) {
-                throw e;
-            }
-            try {
-                client.createBucket(b -> b.bucket(bucket));
-            } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
-                // another agent made it first
-            }
-        }
+        TargetClients.ensureBucket(client, bucket);
     }
 
     void put(String key, InputStream content, long length) {

@@ -1,7 +1,7 @@
 package dev.kelp.agent.tiering;
 
 import dev.kelp.agent.config.ByteSize;
-import dev.kelp.agent.config.MountedCredentials;
+import dev.kelp.agent.config.TargetClients;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.core.annotation.Nullable;
@@ -10,10 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * One entry of {@code kelp.tiering.rules}, as the operator renders a TierRule (docs/tiering.md):
@@ -80,10 +77,7 @@ public record TierRuleConfig(
 
         /** The keys for {@code endpoint}: given here, else read from the mounted Secret at each request. */
         AwsCredentialsProvider credentials() {
-            if (accessKey != null && !accessKey.isBlank()) {
-                return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
-            }
-            return credentialsDir != null ? new MountedCredentials(credentialsDir, credentialsSecret) : AnonymousCredentialsProvider.create();
+            return TargetClients.credentials(accessKey, secretKey, credentialsDir, credentialsSecret);
         }
 
         /** The secret stays out of logs and error messages. */

@@ -18,7 +18,6 @@ import dev.kelp.agent.metadata.MetadataStore.Usage;
 import dev.kelp.agent.metadata.MetadataStore.VersionCursor;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.metadata.WriteLimits;
-import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.sync.SyncQueue;
 import dev.kelp.agent.tiering.TierReads;
@@ -51,11 +50,10 @@ public class ObjectService {
     private final BlobStaging staging;
     private final BlobStore local;
     private final Optional<BlobStore> remote;
-    private final SyncQueue syncQueue;
+    private final HotStorage hot;
     private final MetadataStore metadata;
     private final ObjectCache cache;
     private final EventSink events;
-    private final ModeMonitor mode;
     private final Clock clock;
     private final VersioningConfig versioning;
     private final AccessControl access;
@@ -85,11 +83,10 @@ public class ObjectService {
         this.staging = staging;
         this.local = local;
         this.remote = remote;
-        this.syncQueue = syncQueue;
+        this.hot = new HotStorage(local, remote, syncQueue, mode);
         this.metadata = metadata;
         this.cache = cache;
         this.events = events;
-        this.mode = mode;
         this.clock = Clock.systemUTC();
     }
 
@@ -149,7 +146,7 @@ public class ObjectService {
         var reuse = new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
         boolean deduplicated = reuse.skipsStoring();
         if (!deduplicated) {
-            storeBytes(request.bucket(), staged);
+            hot.store(request.bucket(), staged);
         }
         // The version id is the agent's, given now, so it is the same whether the database or the
         // local journal (LOCAL_ONLY) takes the write.
@@ -166,7 +163,7 @@ public class ObjectService {
         }
         if (reuse.storesAgain(outcome.blobCreated())) {
             // The blob was reclaimed between the check and the commit: store it (again) after all.
-            storeBytes(request.bucket(), staged);
+            hot.store(request.bucket(), staged);
         }
         cache.invalidate(request.bucket(), request.key());
         emit(AgentEvent.Type.SAVE, record, Map.of("size", Long.toString(staged.size()), "dedup", Boolean.toString(deduplicated)));
@@ -585,20 +582,6 @@ public class ObjectService {
         }
     }
 
-    private void storeBytes(String bucket, StagedBlob staged) {
-        if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
-            try {
-                remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
-                return;
-            } catch (BlobStoreUnavailableException e) {
-                // SeaweedFS failed this write: the fallback volume takes it, nothing fails.
-            }
-        }
-        local.put(bucket, staged.hash(), staged.file(), staged.size());
-        if (remote.isPresent()) {
-            syncQueue.enqueue(bucket, staged.hash(), staged.size());
-        }
-    }
 
     private void requireBucket(String bucket) {
         ObjectKeys.requireValidBucket(bucket);

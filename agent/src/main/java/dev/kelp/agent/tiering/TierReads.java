@@ -3,12 +3,11 @@ package dev.kelp.agent.tiering;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.BlobStore;
-import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.metadata.TierMetadata;
 import dev.kelp.agent.metadata.TierMetadata.ColdBlob;
-import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.mode.ModeMonitor;
+import dev.kelp.agent.object.HotStorage;
 import dev.kelp.agent.object.ObjectRecord;
 import dev.kelp.agent.sync.SyncQueue;
 import io.micrometer.core.instrument.Counter;
@@ -47,8 +46,7 @@ public class TierReads {
     private final BlobStaging staging;
     private final BlobStore local;
     private final Optional<BlobStore> remote;
-    private final SyncQueue syncQueue;
-    private final ModeMonitor mode;
+    private final HotStorage hot;
     private final Set<String> promoting = ConcurrentHashMap.newKeySet();
     private final ExecutorService promotions = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("kelp-tier-promote").daemon().factory());
     private final Counter coldReads;
@@ -65,8 +63,7 @@ public class TierReads {
         this.staging = staging;
         this.local = local;
         this.remote = remote;
-        this.syncQueue = syncQueue;
-        this.mode = mode;
+        this.hot = new HotStorage(local, remote, syncQueue, mode);
         this.coldReads = meters.counter("kelp.tiering.cold.reads");
         this.promoted = meters.counter("kelp.tiering.promoted");
     }
@@ -139,7 +136,7 @@ public class TierReads {
             if (!staged.hash().equals(blob.hash())) {
                 throw new IllegalStateException("the cold copy of blob " + blob.hash() + " reads back as " + staged.hash() + ": not promoted");
             }
-            storeHot(blob.bucket(), staged);
+            hot.store(blob.bucket(), staged);
         }
         // The record goes only while the copy just stored is provably there: a release of a
         // leftover hot copy, under the same row lock, may have deleted it in between.
@@ -158,21 +155,6 @@ public class TierReads {
     /** The fallback volume first: the sync drain releases a copy there only once SeaweedFS has it. */
     private boolean isHot(ColdBlob blob) {
         return local.exists(blob.bucket(), blob.hash()) || remote.map(r -> r.exists(blob.bucket(), blob.hash())).orElse(false);
-    }
-
-    private void storeHot(String bucket, dev.kelp.agent.blob.StagedBlob staged) {
-        if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
-            try {
-                remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
-                return;
-            } catch (BlobStoreUnavailableException e) {
-                // SeaweedFS failed: the fallback volume takes it, as for any write.
-            }
-        }
-        local.put(bucket, staged.hash(), staged.file(), staged.size());
-        if (remote.isPresent()) {
-            syncQueue.enqueue(bucket, staged.hash(), staged.size());
-        }
     }
 
     @PreDestroy

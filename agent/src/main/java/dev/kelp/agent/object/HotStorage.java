@@ -1,0 +1,44 @@
+package dev.kelp.agent.object;
+
+import dev.kelp.agent.blob.BlobStore;
+import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.blob.StagedBlob;
+import dev.kelp.agent.mode.Mode;
+import dev.kelp.agent.mode.ModeMonitor;
+import dev.kelp.agent.sync.SyncQueue;
+import java.util.Optional;
+
+/**
+ * Where a blob's bytes go when the agent stores them hot, for an app's write and for a cold
+ * blob promoted back alike: SeaweedFS in FULL mode; otherwise, or when SeaweedFS fails this
+ * write, the fallback volume with a sync-queue entry that drains it to SeaweedFS later.
+ */
+public final class HotStorage {
+
+    private final BlobStore local;
+    private final Optional<BlobStore> remote;
+    private final SyncQueue syncQueue;
+    private final ModeMonitor mode;
+
+    public HotStorage(BlobStore local, Optional<BlobStore> remote, SyncQueue syncQueue, ModeMonitor mode) {
+        this.local = local;
+        this.remote = remote;
+        this.syncQueue = syncQueue;
+        this.mode = mode;
+    }
+
+    public void store(String bucket, StagedBlob staged) {
+        if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
+            try {
+                remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
+                return;
+            } catch (BlobStoreUnavailableException e) {
+                // SeaweedFS failed this write: the fallback volume takes it, nothing fails.
+            }
+        }
+        local.put(bucket, staged.hash(), staged.file(), staged.size());
+        if (remote.isPresent()) {
+            syncQueue.enqueue(bucket, staged.hash(), staged.size());
+        }
+    }
+}

@@ -48,7 +48,7 @@ public class BackupLeases {
                 insert.executeUpdate();
                 return true;
             } catch (SQLException e) {
-                if (isUniqueViolation(e)) {
+                if (DatabaseFailures.isUniqueViolation(e)) {
                     return false; // someone holds it, unexpired
                 }
                 throw e;
@@ -69,15 +69,5 @@ public class BackupLeases {
         } catch (SQLException e) {
             throw new MetadataUnavailableException("cannot release the backup lease of " + schedule + ": " + DatabaseFailures.rootMessage(e), e);
         }
-    }
-
-    private static boolean isUniqueViolation(SQLException e) {
-        // 23505 on PostgreSQL, 23505 on H2 too (DUPLICATE_KEY_1).
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

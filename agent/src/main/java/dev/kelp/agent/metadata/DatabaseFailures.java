@@ -105,6 +105,16 @@ final class DatabaseFailures {
         return false;
     }
 
+    /** A primary key or unique index refused a row: 23505 on PostgreSQL, and on H2 too (DUPLICATE_KEY_1). */
+    static boolean isUniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The deepest message in the chain: usually the one that says what went wrong ("Connection refused"). */
     static String rootMessage(Throwable error) {
         Throwable root = error;

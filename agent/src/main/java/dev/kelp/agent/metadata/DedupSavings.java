@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Gauge {@code kelp.dedup.saved.bytes{bucket}} (Prometheus {@code kelp_dedup_saved_bytes}): the
  * bytes whole-object dedup saves in each configured bucket, as the metadata database has them —
  * the logical bytes of current objects and kept versions ({@code bucket_usage}) minus the bytes
- * of the blobs they refer to ({@code blobs} with references).
+ * of the blobs they refer to ({@code blobs} with references). And gauge
+ * {@code kelp.dedup.block.saved.bytes{bucket}}: what block-level dedup saves on top, each chunk
+ * counted once per large blob beyond the first that uses it ({@code chunks}).
  *
  * <p>Summing a bucket's blobs walks its rows, so it is not done on every scrape: a scrape that
  * finds the figures older than {@link #MAX_AGE} starts a refresh in the background and reads the
@@ -35,9 +37,11 @@ public class DedupSavings {
     private static final String SAVED = """
         SELECT u.bucket, u.bytes - COALESCE((SELECT SUM(b.size) FROM blobs b WHERE b.bucket = u.bucket AND b.ref_count > 0), 0)
         FROM bucket_usage u""";
+    private static final String BLOCK_SAVED = "SELECT bucket, COALESCE(SUM(size * (refs - 1)), 0) FROM chunks WHERE refs > 1 GROUP BY bucket";
 
     private final MetadataDatabase database;
     private final Map<String, Double> saved = new ConcurrentHashMap<>();
+    private final Map<String, Double> blockSaved = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(
         Thread.ofPlatform().name("kelp-dedup-savings").daemon().factory());
@@ -47,8 +51,12 @@ public class DedupSavings {
     DedupSavings(MetadataDatabase database, StorageConfig storage, MeterRegistry meters) {
         this.database = database;
         for (String bucket : storage.buckets()) {
-            Gauge.builder("kelp.dedup.saved.bytes", this, s -> s.read(bucket))
+            Gauge.builder("kelp.dedup.saved.bytes", this, s -> s.read(s.saved, bucket))
                 .description("logical bytes of current objects and kept versions minus the bytes of the blobs they use")
+                .tag("bucket", bucket)
+                .register(meters);
+            Gauge.builder("kelp.dedup.block.saved.bytes", this, s -> s.read(s.blockSaved, bucket))
+                .description("bytes of chunks stored once though more than one large blob uses them (block-level dedup)")
                 .tag("bucket", bucket)
                 .register(meters);
         }
@@ -56,14 +64,14 @@ public class DedupSavings {
 
     /** Reads the figures from the database now; false (and the last figures kept) when it cannot be read. */
     public boolean refresh() {
-        try (Connection c = database.connect(); var st = c.prepareStatement(SAVED); var rs = st.executeQuery()) {
-            Map<String, Double> now = new java.util.HashMap<>();
-            while (rs.next()) {
-                now.put(rs.getString(1), (double) rs.getLong(2));
-            }
-            // A bucket without a usage row has never been written to: nothing stored, nothing saved.
-            saved.keySet().retainAll(now.keySet());
-            saved.putAll(now);
+        try (Connection c = database.connect()) {
+            Map<String, Double> whole = perBucket(c, SAVED);
+            Map<String, Double> blocks = perBucket(c, BLOCK_SAVED);
+            // A bucket without a row has never been written to (or chunked into): nothing stored, nothing saved.
+            saved.keySet().retainAll(whole.keySet());
+            saved.putAll(whole);
+            blockSaved.keySet().retainAll(blocks.keySet());
+            blockSaved.putAll(blocks);
             refreshedOnce = true;
             return true;
         } catch (SQLException | MetadataUnavailableException e) {
@@ -74,7 +82,17 @@ public class DedupSavings {
         }
     }
 
-    private double read(String bucket) {
+    private static Map<String, Double> perBucket(Connection c, String sql) throws SQLException {
+        try (var st = c.prepareStatement(sql); var rs = st.executeQuery()) {
+            Map<String, Double> figures = new java.util.HashMap<>();
+            while (rs.next()) {
+                figures.put(rs.getString(1), (double) rs.getLong(2));
+            }
+            return figures;
+        }
+    }
+
+    private double read(Map<String, Double> figures, String bucket) {
         if ((!refreshedOnce || System.nanoTime() - refreshedAtNanos > MAX_AGE.toNanos()) && refreshing.compareAndSet(false, true)) {
             refresher.execute(() -> {
                 try {
@@ -84,7 +102,7 @@ public class DedupSavings {
                 }
             });
         }
-        return refreshedOnce ? saved.getOrDefault(bucket, 0.0) : Double.NaN;
+        return refreshedOnce ? figures.getOrDefault(bucket, 0.0) : Double.NaN;
     }
 
     @PreDestroy

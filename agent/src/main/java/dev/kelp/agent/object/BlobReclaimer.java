@@ -1,6 +1,7 @@
 package dev.kelp.agent.object;
 
 import dev.kelp.agent.blob.BlobStore;
+import dev.kelp.agent.blob.remote.SeaweedFsBlobStore;
 import dev.kelp.agent.metadata.MetadataStore;
 import dev.kelp.agent.metadata.MetadataStore.BlobRef;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
@@ -44,6 +45,7 @@ public final class BlobReclaimer {
     private final Clock clock = Clock.systemUTC();
     private final Counter reclaimed;
     private final Counter reclaimedBytes;
+    private final Counter reclaimedChunks;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("kelp-blob-reclaimer").daemon().factory());
 
@@ -63,6 +65,7 @@ public final class BlobReclaimer {
         this.after = after;
         this.reclaimed = meters.counter("kelp.blobs.reclaimed");
         this.reclaimedBytes = meters.counter("kelp.blobs.reclaimed.bytes");
+        this.reclaimedChunks = meters.counter("kelp.dedup.block.chunks.reclaimed");
         timer.scheduleWithFixedDelay(this::reclaimSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -82,9 +85,19 @@ public final class BlobReclaimer {
             }
             total += done;
             if (batch.size() < BATCH || done == 0) {
-                return total;
+                return total + reclaimChunks();
             }
         }
+    }
+
+    /** Chunks of blobs kept as chunks on SeaweedFS (block-level dedup) that no blob uses any more. */
+    private int reclaimChunks() {
+        if (remoteProvider.isPresent() && remoteProvider.get() instanceof SeaweedFsBlobStore seaweed) {
+            int n = seaweed.reclaimChunks(clock.instant().minus(after));
+            reclaimedChunks.increment(n);
+            return n;
+        }
+        return 0;
     }
 
     private void deleteBytes(BlobRef blob) {

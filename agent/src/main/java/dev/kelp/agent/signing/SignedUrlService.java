@@ -81,9 +81,9 @@ class SignedUrlService {
 
     private Optional<SignedUrl> presignedBySeaweedFs(ObjectRecord record, Duration ttl, Instant expires) {
         if (seaweed.isEmpty() || mode.current().mode() != Mode.FULL || local.exists(record.bucket(), record.hash())
-            || !seaweed.get().servesPlaintext()) {
+            || !seaweed.get().servesPlaintext() || seaweed.get().mayBeChunked(record.size())) {
             // Not on SeaweedFS yet (still queued on the fallback volume), SeaweedFS is not to be relied on now,
-            // or its bytes there may be encrypted (docs/encryption.md).
+            // its bytes there may be encrypted (docs/encryption.md), or kept as chunks (block-level dedup).
             return Optional.empty();
         }
         var url = seaweed.get().presignGet(record.bucket(), record.hash(), ttl);

@@ -177,7 +177,10 @@ public class SyncDrainer {
             queue.complete(entry);
             return true;
         }
-        remote.putStored(entry.bucket(), entry.hash(), local.locateStored(entry.bucket(), entry.hash()));
+        // A large blob goes as chunks (block-level dedup), from its plaintext; any other as it is stored here.
+        if (!remote.putChunked(entry.bucket(), entry.hash(), entry.size(), () -> local.open(entry.bucket(), entry.hash(), 0, -1))) {
+            remote.putStored(entry.bucket(), entry.hash(), local.locateStored(entry.bucket(), entry.hash()));
+        }
         if (!remote.verify(entry.bucket(), entry.hash())) {
             events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
                 Map.of("hash", entry.hash().hex(), "error", "SHA-256 on SeaweedFS differs after upload; will retry")));

@@ -3,6 +3,7 @@ package dev.kelp.agent.blob.remote;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.blob.chunks.BlockDedupConfig;
 import dev.kelp.agent.blob.local.LocalBlobStore;
 import dev.kelp.agent.encryption.BlobEncryption;
 import dev.kelp.agent.encryption.BlobIntegrityException;
@@ -12,10 +13,12 @@ import dev.kelp.agent.encryption.EncryptionKeyUnavailableException;
 import dev.kelp.agent.encryption.KeyRecordStore;
 import dev.kelp.agent.encryption.Rewrap;
 import dev.kelp.agent.encryption.Sealing;
+import dev.kelp.agent.metadata.ChunkReferences;
 import dev.kelp.agent.object.ContentHash;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
@@ -63,18 +67,28 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
     private final BlobEncryption encryption;
     private final Counter resumedReads;
+    private final ChunkedBlobs chunked;
+    private final BlockDedupConfig blockDedup;
 
-    /** A store that neither encrypts nor decrypts, as before encryption existed. */
+    /** A store that neither encrypts nor decrypts nor chunks, as before encryption existed. */
     SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard) {
-        this(s3, guard, BlobEncryption.disabled(), new SimpleMeterRegistry());
+        this(s3, guard, BlobEncryption.disabled(), new SimpleMeterRegistry(), BlockDedupConfig.disabled(), (Supplier<Optional<ChunkReferences>>) Optional::empty);
     }
 
     @Inject
-    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption, MeterRegistry meters) {
+    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption, MeterRegistry meters,
+                       BlockDedupConfig blockDedup, BeanProvider<ChunkReferences> chunkReferences) {
+        this(s3, guard, encryption, meters, blockDedup, () -> chunkReferences.find(null));
+    }
+
+    SeaweedFsBlobStore(SeaweedFsS3 s3, SeaweedFsGuard guard, BlobEncryption encryption, MeterRegistry meters,
+                       BlockDedupConfig blockDedup, Supplier<Optional<ChunkReferences>> chunkReferences) {
         this.s3 = s3;
         this.guard = guard;
         this.encryption = encryption;
         this.resumedReads = meters.counter("kelp.seaweedfs.reads.resumed");
+        this.blockDedup = blockDedup;
+        this.chunked = new ChunkedBlobs(this, encryption, blockDedup, chunkReferences, meters);
     }
 
     static String key(ContentHash hash) {
@@ -91,10 +105,11 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     @Override
     public boolean exists(String bucket, ContentHash hash) {
-        return (encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) || has(bucket, key(hash), hash);
+        return (encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) || has(bucket, key(hash), hash)
+            || chunked.hasManifest(bucket, hash);
     }
 
-    private boolean has(String bucket, String key, ContentHash hash) {
+    boolean has(String bucket, String key, ContentHash hash) {
         try {
             guard.call("check blob " + hash + " in " + bucket, () -> s3.client().headObject(b -> b
                 .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
@@ -112,11 +127,22 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         return !encryption.readsEncrypted();
     }
 
+    /**
+     * Whether a blob of {@code size} bytes may be kept as chunks (block-level dedup), which a
+     * presigned URL straight to SeaweedFS cannot serve.
+     */
+    public boolean mayBeChunked(long size) {
+        return blockDedup.chunks(size);
+    }
+
     @Override
     public void put(String bucket, ContentHash hash, Path file, long size) {
         long actual = sizeOf(file);
         if (actual != size) {
             throw new IllegalArgumentException("blob " + hash + ": " + file + " holds " + actual + " bytes, not " + size);
+        }
+        if (putChunked(bucket, hash, size, () -> newInputStream(file))) {
+            return;
         }
         if (encryption.encryptsWrites()) {
             Sealing sealing = encryption.seal(bucket, hash, size);
@@ -128,6 +154,20 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             return;
         }
         inBucket(bucket, () -> upload(bucket, key(hash), hash, size, RequestBody.fromFile(file)));
+    }
+
+    /**
+     * Stores the blob as chunks when block-level dedup takes blobs of its size; false when it
+     * does not, or when the chunks' uses cannot be recorded now: the caller stores it whole.
+     * {@code plaintext} opens the blob's content from its start.
+     */
+    public boolean putChunked(String bucket, ContentHash hash, long size, Supplier<InputStream> plaintext) {
+        if (!chunked.applies(size)) {
+            return false;
+        }
+        boolean[] done = new boolean[1];
+        inBucket(bucket, () -> done[0] = chunked.put(bucket, hash, size, plaintext));
+        return done[0];
     }
 
     /**
@@ -164,7 +204,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         }
     }
 
-    private void upload(String bucket, String key, ContentHash hash, long size, RequestBody body) {
+    void upload(String bucket, String key, ContentHash hash, long size, RequestBody body) {
         guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> s3.client().putObject(b -> b
             .bucket(bucket).key(key).contentLength(size).contentType("application/octet-stream")
             .overrideConfiguration(s3.timeoutFor(size)), body));
@@ -187,6 +227,11 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         try {
             return openPlain(bucket, hash, offset, length);
         } catch (BlobNotFoundException e) {
+            try {
+                return chunked.open(bucket, hash, offset, length);
+            } catch (BlobNotFoundException notChunked) {
+                // Neither whole nor as chunks: absent, or sealed with no key to read it.
+            }
             if (!encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) {
                 throw new EncryptionKeyUnavailableException(bucket, hash, "it is encrypted and no encryption key is configured"
                     + " (kelp.encryption.key-dir or kelp.encryption.key)");
@@ -206,7 +251,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         return getRange(bucket, key(hash), hash, offset, length);
     }
 
-    private InputStream getRange(String bucket, String key, ContentHash hash, long offset, long length) {
+    InputStream getRange(String bucket, String key, ContentHash hash, long offset, long length) {
         String range = offset == 0 && length < 0 ? null
             : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
         try {
@@ -244,13 +289,26 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     @Override
     public void delete(String bucket, ContentHash hash) {
         for (String key : List.of(key(hash), encryptedKey(hash), overrideKey(hash))) {
-            try {
-                guard.call("delete blob " + hash + " from " + bucket, () -> s3.client().deleteObject(b -> b
-                    .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
-            } catch (NotFoundInSeaweedFs e) {
-                // No bucket, so no blob: deleting what is absent is a no-op.
-            }
+            deleteKey(bucket, key, hash);
         }
+        chunked.delete(bucket, hash);
+    }
+
+    void deleteKey(String bucket, String key, ContentHash hash) {
+        try {
+            guard.call("delete " + key + " of " + hash + " from " + bucket, () -> s3.client().deleteObject(b -> b
+                .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
+        } catch (NotFoundInSeaweedFs e) {
+            // No bucket, so no blob: deleting what is absent is a no-op.
+        }
+    }
+
+    /**
+     * Deletes the chunks (block-level dedup) that no blob has used since before {@code before};
+     * how many went. Needs the metadata database: it says which chunks are unused.
+     */
+    public int reclaimChunks(java.time.Instant before) {
+        return chunked.reclaim(before);
     }
 
     @Override
@@ -260,10 +318,15 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     @Override
     public List<ContentHash> encryptedBlobs(String bucket) {
+        return encryptedUnder(bucket, "blobs/");
+    }
+
+    /** The hashes of the encrypted objects ({@code <sharded hash>.enc}) under {@code prefix}. */
+    List<ContentHash> encryptedUnder(String bucket, String prefix) {
         List<ContentHash> found = new ArrayList<>();
         try {
-            guard.call("list encrypted blobs in " + bucket, () -> {
-                s3.client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix("blobs/").overrideConfiguration(s3.timeoutFor(0)))
+            guard.call("list encrypted " + prefix + " in " + bucket, () -> {
+                s3.client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).overrideConfiguration(s3.timeoutFor(0)))
                     .contents().forEach(o -> {
                         String name = o.key().substring(o.key().lastIndexOf('/') + 1);
                         if (name.length() == 64 + BlobEncryption.ENCRYPTED_SUFFIX.length() && name.endsWith(BlobEncryption.ENCRYPTED_SUFFIX)) {
@@ -280,31 +343,38 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     @Override
     public Optional<byte[]> header(String bucket, ContentHash hash) {
-        try (InputStream in = getRange(bucket, encryptedKey(hash), hash, 0, BlobEncryption.HEADER_BYTES)) {
-            return Optional.of(in.readAllBytes());
-        } catch (BlobNotFoundException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the header of blob " + hash + " in " + bucket, e);
-        }
+        return readFirst(bucket, encryptedKey(hash), hash, BlobEncryption.HEADER_BYTES);
     }
 
     @Override
     public Optional<byte[]> override(String bucket, ContentHash hash) {
-        try (InputStream in = getRange(bucket, overrideKey(hash), hash, 0, -1)) {
-            return Optional.of(in.readAllBytes());
-        } catch (BlobNotFoundException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the key record of blob " + hash + " in " + bucket, e);
-        }
+        return readAll(bucket, overrideKey(hash), hash);
     }
 
     @Override
     public void writeOverride(String bucket, ContentHash hash, byte[] record) {
-        guard.call("store the key record of blob " + hash + " in " + bucket, () -> s3.client().putObject(b -> b
-            .bucket(bucket).key(overrideKey(hash)).contentLength((long) record.length).contentType("application/octet-stream")
-            .overrideConfiguration(s3.timeoutFor(record.length)), RequestBody.fromBytes(record)));
+        writeSmall(bucket, overrideKey(hash), hash, record);
+    }
+
+    /** The whole of a small object (a key record, a manifest); empty when it is absent. */
+    Optional<byte[]> readAll(String bucket, String key, ContentHash hash) {
+        return readFirst(bucket, key, hash, -1);
+    }
+
+    Optional<byte[]> readFirst(String bucket, String key, ContentHash hash, int bytes) {
+        try (InputStream in = getRange(bucket, key, hash, 0, bytes)) {
+            return Optional.of(in.readAllBytes());
+        } catch (BlobNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + key + " in " + bucket, e);
+        }
+    }
+
+    void writeSmall(String bucket, String key, ContentHash hash, byte[] bytes) {
+        guard.call("store " + key + " of " + hash + " in " + bucket, () -> s3.client().putObject(b -> b
+            .bucket(bucket).key(key).contentLength((long) bytes.length).contentType("application/octet-stream")
+            .overrideConfiguration(s3.timeoutFor(bytes.length)), RequestBody.fromBytes(bytes)));
     }
 
     private static byte[] readHeader(Path file) {

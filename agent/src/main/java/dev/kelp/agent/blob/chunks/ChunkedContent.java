@@ -1,0 +1,96 @@
+package dev.kelp.agent.blob.chunks;
+
+import dev.kelp.agent.object.ContentHash;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A range of a chunked blob's content, read chunk after chunk: each chunk is opened only when
+ * the reader gets to it, and only the part of it in the range, so a small range read of a
+ * large blob fetches one or two chunks and memory stays flat for any size.
+ */
+public final class ChunkedContent extends InputStream {
+
+    /** Opens {@code length} bytes of a chunk from {@code offset}. */
+    @FunctionalInterface
+    public interface ChunkOpener {
+        InputStream open(ContentHash chunk, long offset, long length);
+    }
+
+    private final ChunkManifest manifest;
+    private final ChunkOpener opener;
+    private final long end;
+    private long position;
+    private int index;
+    private long chunkStart;
+    private InputStream current;
+
+    /** {@code length < 0}: to the end of the blob. */
+    public ChunkedContent(ChunkManifest manifest, long offset, long length, ChunkOpener opener) {
+        if (offset < 0 || offset > manifest.size()) {
+            throw new IllegalArgumentException("offset " + offset + " is outside blob " + manifest.blob() + " of " + manifest.size() + " bytes");
+        }
+        this.manifest = manifest;
+        this.opener = opener;
+        this.end = length < 0 ? manifest.size() : Math.min(manifest.size(), offset + length);
+        this.position = offset;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (position < end) {
+            if (current == null) {
+                openChunkAtPosition();
+            }
+            int n = current.read(b, off, (int) Math.min(len, end - position));
+            if (n > 0) {
+                position += n;
+                return n;
+            }
+            long chunkEnd = chunkStart + manifest.chunks().get(index).length();
+            if (position < Math.min(chunkEnd, end)) {
+                throw new IOException("chunk " + manifest.chunks().get(index).hash() + " of blob " + manifest.blob() + " ended "
+                    + (Math.min(chunkEnd, end) - position) + " bytes early");
+            }
+            closeCurrent();
+            chunkStart = chunkEnd;
+            index++;
+        }
+        return -1;
+    }
+
+    private void openChunkAtPosition() {
+        while (chunkStart + manifest.chunks().get(index).length() <= position) {
+            chunkStart += manifest.chunks().get(index).length();
+            index++;
+        }
+        var chunk = manifest.chunks().get(index);
+        long from = position - chunkStart;
+        long to = Math.min(chunk.length(), end - chunkStart);
+        current = opener.open(chunk.hash(), from, to - from);
+    }
+
+    private void closeCurrent() throws IOException {
+        if (current != null) {
+            InputStream done = current;
+            current = null;
+            done.close();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        position = end;
+        closeCurrent();
+    }
+}

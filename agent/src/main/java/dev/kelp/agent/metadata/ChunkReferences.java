@@ -127,7 +127,7 @@ public class ChunkReferences {
                         delete.executeUpdate();
                     }
                     try (var update = c.prepareStatement("""
-                        UPDATE chunks SET refs = refs - 1, unreferenced_since = CASE WHEN refs = 1 THEN ? ELSE NULL END
+                        UPDATE chunks SET refs = refs - 1, unreferenced_since = CASE WHEN refs = 1 THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END
                         WHERE bucket = ? AND hash = ? AND refs > 0""")) {
                         update.setTimestamp(1, now);
                         update.setString(2, bucket);

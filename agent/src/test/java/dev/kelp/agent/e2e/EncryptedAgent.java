@@ -178,12 +178,15 @@ final class EncryptedAgent implements AutoCloseable {
     }
 
     /**
-     * The id of the key that unwraps an encrypted blob as stored on SeaweedFS: its key record's
+     * The id of the key that unwraps an encrypted blob (or chunk) as stored on SeaweedFS: its key record's
      * when it has one for this very blob (same blob id), else the one in its header.
      */
     static String effectiveKeyId(S3Client s3, String bucket, String encryptedKey) {
         byte[] header = s3.getObjectAsBytes(g -> g.bucket(bucket).key(encryptedKey).range("bytes=0-110")).asByteArray();
-        String overrideKey = "blob-keys/" + encryptedKey.substring("blobs/".length(), encryptedKey.length() - ".enc".length());
+        // blobs/<h>.enc has its record at blob-keys/<h>, a chunk's chunks/<h>.enc at chunk-keys/<h>.
+        String prefix = encryptedKey.substring(0, encryptedKey.indexOf('/'));
+        String overrideKey = prefix.substring(0, prefix.length() - 1) + "-keys/"
+            + encryptedKey.substring(prefix.length() + 1, encryptedKey.length() - ".enc".length());
         Optional<byte[]> override;
         try {
             override = Optional.of(s3.getObjectAsBytes(g -> g.bucket(bucket).key(overrideKey)).asByteArray());

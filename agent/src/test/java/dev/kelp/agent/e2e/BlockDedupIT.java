@@ -38,13 +38,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Block-level dedup through the packaged agent on the real SeaweedFS and PostgreSQL: similar
  * large objects share their chunks on SeaweedFS (counted there directly, not through the
  * agent), read back byte for byte whole and in ranges, go when their last user goes, and
- * nothing acknowledged is lost when SeaweedFS or the agent itself is killed mid-write.
+ * nothing acknowledged is lost when SeaweedFS, PostgreSQL or the agent itself is killed
+ * mid-write.
  */
 class BlockDedupIT {
 
     private static final int MIB = 1 << 20;
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ProvingGround.Service seaweedfs = ProvingGround.service("seaweedfs");
+    private static final ProvingGround.Service postgres = ProvingGround.service("postgres");
     private static final Pattern BLOCK_SAVED = Pattern.compile("kelp_dedup_block_saved_bytes\\{bucket=\"([^\"]+)\"[^}]*} ([0-9.E+]+)");
 
     private AgentProcess agent;
@@ -53,6 +55,9 @@ class BlockDedupIT {
     void stop() throws Exception {
         if (!seaweedfs.healthy()) {
             seaweedfs.start();
+        }
+        if (!postgres.healthy()) {
+            postgres.start();
         }
         if (agent != null) {
             agent.close();
@@ -195,6 +200,73 @@ class BlockDedupIT {
             System.out.printf("block dedup IT: %d similar 2 MiB objects written across a SeaweedFS kill: %d bytes as %d of chunks%n",
                 objects, logical, stored);
             assertThat(stored).as("similar objects drained from the fallback volume share chunks too").isLessThan(logical / 4);
+        }
+    }
+
+    @Test
+    void killingPostgresMidWriteLosesNothingAndBlobsThatCannotBeChunkedGoWhole() throws Exception {
+        String bucket = bucket("pg");
+        agent = start(Files.createTempDirectory("kelp-blocks-pg"), bucket);
+        int objects = 24;
+        byte[] base = random(2 * MIB, 11);
+        Map<Integer, byte[]> acknowledged = new ConcurrentHashMap<>();
+        Map<Integer, String> failures = new ConcurrentHashMap<>();
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean killed = new AtomicBoolean();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            for (int c = 0; c < 4; c++) {
+                clients.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < objects; i = next.getAndIncrement()) {
+                        byte[] body = insert(base, (i * 51_001) % base.length, random(50 + i, 200 + i));
+                        try {
+                            var response = put(bucket, "p" + i + ".img", body);
+                            if (response.statusCode() == 201) {
+                                acknowledged.put(i, body);
+                            } else {
+                                failures.put(i, response.statusCode() + " " + response.body());
+                            }
+                        } catch (Exception e) {
+                            failures.put(i, e.toString());
+                        }
+                        if (acknowledged.size() >= 6 && killed.compareAndSet(false, true)) {
+                            postgres.kill();
+                        }
+                    }
+                    return null;
+                });
+            }
+            clients.shutdown();
+            assertThat(clients.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+            assertThat(failures).as("failed requests").isEmpty();
+            assertThat(acknowledged).hasSize(objects);
+            assertThat(postgres.healthy()).isFalse();
+            // Read-your-writes while the database is down, from the journal and the fallback volume.
+            for (var object : acknowledged.entrySet()) {
+                assertThat(get(bucket, "p" + object.getKey() + ".img", null)).isEqualTo(object.getValue());
+            }
+        } finally {
+            if (!postgres.healthy()) {
+                postgres.start();
+            }
+        }
+        agent.awaitDrained(Duration.ofMinutes(3));
+        awaitTrue(() -> agent.mode().contains("\"mode\":\"FULL\""), "FULL once the journal has replayed");
+        try (S3Client s3 = SeaweedFsClients.direct()) {
+            int chunked = 0;
+            for (var object : acknowledged.entrySet()) {
+                ContentHash hash = ContentHash.ofBytes(object.getValue());
+                if (exists(s3, bucket, ChunkedKeys.manifest(hash))) {
+                    assertThat(reassembled(s3, bucket, hash)).as("object %d as chunks on SeaweedFS", object.getKey()).isEqualTo(hash);
+                    chunked++;
+                } else {
+                    byte[] whole = s3.getObjectAsBytes(b -> b.bucket(bucket).key("blobs/" + hash.shardedPath())).asByteArray();
+                    assertThat(ContentHash.ofBytes(whole)).as("object %d whole on SeaweedFS", object.getKey()).isEqualTo(hash);
+                }
+                assertThat(get(bucket, "p" + object.getKey() + ".img", null)).isEqualTo(object.getValue());
+            }
+            System.out.printf("block dedup IT: PostgreSQL killed mid-write: %d of %d objects chunked, the rest whole%n", chunked, objects);
+            assertThat(chunked).as("written before the kill, as chunks").isPositive();
         }
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
+import dev.kelp.crds.v1alpha1.BlockDedupSpec;
+import dev.kelp.crds.v1alpha1.DedupSpec;
 import dev.kelp.crds.v1alpha1.MissingPolicyAction;
 import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.testkit.TestCluster;
@@ -116,8 +118,27 @@ class CelValidationIT {
         assertThat(spec.getFallback().getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("1Gi"));
         assertThat(spec.getFallback().getPvc()).isNull();
         assertThat(spec.getMissingPolicyAction()).isEqualTo(MissingPolicyAction.REJECT);
-        assertThat(spec.getDedup()).isTrue();
+        assertThat(spec.getDedup()).as("whole-object dedup is always on and needs no setting").isNull();
         assertThat(spec.getSeaweedfs().getRegion()).isEqualTo("us-east-1");
+    }
+
+    @Test
+    void blockDedupNamedWithoutSettingsIsOffWithTheAgentsSizes() {
+        var policies = client.resources(StoragePolicy.class).inNamespace(NAMESPACE);
+        var minimal = JSON.unmarshal(Fixture.in("valid").stream()
+            .filter(f -> f.name().endsWith("storagepolicy-minimal.yaml")).findFirst().orElseThrow().yaml(), StoragePolicy.class);
+        minimal.getMetadata().setName("block-dedup-defaults");
+        var dedup = new DedupSpec();
+        dedup.setBlocks(new BlockDedupSpec());
+        minimal.getSpec().setDedup(dedup);
+        policies.withName("block-dedup-defaults").delete();
+
+        var blocks = policies.resource(minimal).create().getSpec().getDedup().getBlocks();
+
+        policies.withName("block-dedup-defaults").delete();
+        assertThat(blocks.getEnabled()).isFalse();
+        assertThat(blocks.getMinObjectSize()).isEqualTo(new Quantity("8Mi"));
+        assertThat(blocks.getAverageChunkSize()).isEqualTo(new Quantity("1Mi"));
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kelp.crds.v1alpha1.Constraints;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,5 +50,14 @@ class ConstraintsTest {
     @ValueSource(strings = {"Templates", "ab", "-templates", "templates-", "tem_plates", "a-bucket-name-that-is-sixty-four-characters-long-which-s3-refuse"})
     void bucketRejectsNamesS3Refuses(String bucket) {
         assertThat(BUCKET.matcher(bucket).matches()).isFalse();
+    }
+
+    @Test
+    void chunkSizesAreThePowersOfTwoTheAgentsChunkerTakes() {
+        // The agent's BlockDedupConfig: a power of two, at least 64 bytes, at most 64MiB.
+        String powers = IntStream.rangeClosed(6, 26).mapToObj(shift -> String.valueOf(1L << shift))
+            .collect(Collectors.joining(", ", "[", "]"));
+
+        assertThat(Constraints.CHUNK_SIZES).isEqualTo(powers);
     }
 }

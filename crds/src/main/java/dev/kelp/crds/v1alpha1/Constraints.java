@@ -52,6 +52,29 @@ public final class Constraints {
 
     static final String BYTES_MESSAGE = "must be a number of bytes or a quantity such as 10Gi or 500Mi, and not negative";
 
+    /**
+     * The average chunk sizes the agent's chunker takes: the powers of two from 64 bytes to 64Mi.
+     * Written out because an annotation needs a constant; ConstraintsTest checks the list.
+     */
+    public static final String CHUNK_SIZES = "[64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, "
+        + "262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432, 67108864]";
+
+    /**
+     * An average chunk size: a plain number of bytes or a quantity, which must come to one of
+     * {@link #CHUNK_SIZES} (CEL has no bit operations, so the powers of two are listed).
+     */
+    static final String CHUNK_SIZE_RULE = "(type(self) == int ? self"
+        + " : (isQuantity(self) && quantity(self).isInteger() ? quantity(self).asInteger() : 0)) in " + CHUNK_SIZES;
+
+    static final String CHUNK_SIZE_MESSAGE = "must be a power of two from 64 bytes to 64Mi, such as 256Ki, 1Mi or 4Mi"
+        + " (a number of bytes or a quantity in Ki or Mi: 1M is 1000000 bytes, not a power of two)";
+
+    /** A byte amount of at least one byte: a plain number of bytes or a quantity such as 8Mi. */
+    static final String POSITIVE_BYTES_RULE =
+        "type(self) == int ? self >= 1 : (isQuantity(self) && quantity(self).isGreaterThan(quantity('0')))";
+
+    static final String POSITIVE_BYTES_MESSAGE = "must be a number of bytes or a quantity such as 8Mi or 512Ki, and more than 0";
+
     private Constraints() {
     }
 }

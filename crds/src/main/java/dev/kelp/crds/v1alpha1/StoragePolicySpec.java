@@ -47,9 +47,8 @@ public class StoragePolicySpec {
     @JsonPropertyDescription("Each agent's in-memory cache of hot metadata and small objects.")
     private CacheSpec cache;
 
-    @Default("true")
-    @JsonPropertyDescription("Store identical content once, addressed by its SHA-256, and reclaim it when its last reference goes.")
-    private Boolean dedup;
+    @JsonPropertyDescription("How the agents deduplicate stored content. Whole-object dedup is always on and has no switch: identical content is stored once per bucket, addressed by its SHA-256, and reclaimed when its last reference goes. blocks adds block-level dedup on SeaweedFS, so that large files that are similar but not identical share content-defined chunks. Absent: whole-object dedup only. An earlier v1alpha1 took a boolean here (dedup: true), which did nothing: remove it or write this object instead.")
+    private DedupSpec dedup;
 
     @JsonPropertyDescription("Keep earlier versions of overwritten and deleted objects, for listing and rollback. Absent: an overwrite replaces the object for good.")
     private VersioningSpec versioning;
@@ -140,11 +139,11 @@ public class StoragePolicySpec {
         this.cache = cache;
     }
 
-    public Boolean getDedup() {
+    public DedupSpec getDedup() {
         return dedup;
     }
 
-    public void setDedup(Boolean dedup) {
+    public void setDedup(DedupSpec dedup) {
         this.dedup = dedup;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.kelp.crds.v1alpha1.BackupRetention;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
+import dev.kelp.crds.v1alpha1.BlockDedupSpec;
 import dev.kelp.crds.v1alpha1.S3EndpointAuth;
 import dev.kelp.crds.v1alpha1.S3EndpointSpec;
 import dev.kelp.crds.v1alpha1.S3Target;
@@ -89,6 +90,14 @@ public final class AgentConfigRenderer {
             if (spec.getVersioning().getKeepFor() != null) {
                 versioning.put("keep-for", GoDuration.forAgent(spec.getVersioning().getKeepFor()));
             }
+        }
+        if (spec.getDedup() != null && spec.getDedup().getBlocks() != null) {
+            // Whole-object dedup has no setting: the agent always does it. Block-level dedup is kelp.dedup.blocks.
+            BlockDedupSpec blockSpec = spec.getDedup().getBlocks();
+            var blocks = section(section(kelp, "dedup"), "blocks");
+            putIfSet(blocks, "enabled", blockSpec.getEnabled());
+            putBytes(blocks, "min-object-size", blockSpec.getMinObjectSize());
+            putBytes(blocks, "average-chunk", blockSpec.getAverageChunkSize());
         }
         if (spec.getEncryption() != null) {
             var encryption = section(kelp, "encryption");

@@ -32,13 +32,6 @@ class AgentConfigRendererTest {
     // A target's credentialsSecret is rendered by name; the webhook does not mount it for the agent yet (docs/backups.md, docs/tiering.md).
     private static final List<String> NOT_YET_READ_BY_THE_AGENT = List.of("kelp.report.");
 
-    /**
-     * Read by the agent (BlockDedupConfig, {@code @ConfigurationProperties("kelp.dedup.blocks")}:
-     * enabled, min-object-size, average-chunk) but not yet in docs/agent-config.md's tables.
-     * Drop the entry once the page documents the section.
-     */
-    private static final List<String> READ_BY_THE_AGENT_NOT_YET_DOCUMENTED = List.of("kelp.dedup.blocks.");
-
     @Test
     void completePolicyRendersWhatTheAgentReadsAndNoSecret() throws Exception {
         var policy = Fixtures.valid("storagepolicy-complete", StoragePolicy.class);
@@ -87,7 +80,6 @@ class AgentConfigRendererTest {
 
         var undocumented = flatten(read(yaml)).keySet().stream()
             .filter(k -> NOT_YET_READ_BY_THE_AGENT.stream().noneMatch(k::startsWith))
-            .filter(k -> READ_BY_THE_AGENT_NOT_YET_DOCUMENTED.stream().noneMatch(k::startsWith))
             .filter(k -> !documented.contains(k))
             .toList();
 

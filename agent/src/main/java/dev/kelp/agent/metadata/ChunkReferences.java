@@ -124,10 +124,16 @@ public class ChunkReferences {
                         delete.setString(1, bucket);
                         delete.setString(2, blob.hex());
                         delete.setString(3, chunk);
-                        delete.executeUpdate();
+                        if (delete.executeUpdate() == 0) {
+                            // A release of the same blob at the same time listed it too and got the row first:
+                            // its use is gone and counted already.
+                            continue;
+                        }
                     }
+                    // The cast: PostgreSQL types a bare parameter in a CASE whose other branch is NULL as text.
                     try (var update = c.prepareStatement("""
-                        UPDATE chunks SET refs = refs - 1, unreferenced_since = CASE WHEN refs = 1 THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END
+                        UPDATE chunks SET refs = refs - 1,
+                            unreferenced_since = CASE WHEN refs = 1 THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END
                         WHERE bucket = ? AND hash = ? AND refs > 0""")) {
                         update.setTimestamp(1, now);
                         update.setString(2, bucket);

@@ -45,18 +45,39 @@ public record ChunkManifest(ContentHash blob, long size, List<Entry> chunks) {
         if (lines.length < 2 || !lines[0].equals(HEADER)) {
             throw new IllegalArgumentException("not a chunk manifest of blob " + blob);
         }
-        String[] head = lines[1].split(" ");
-        if (head.length != 2 || !head[0].equals(blob.hex())) {
+        String[] head = fields(lines, 1, blob);
+        if (!head[0].equals(blob.hex())) {
             throw new IllegalArgumentException("the chunk manifest stored for blob " + blob + " names another blob");
+        }
+        long size;
+        try {
+            size = Long.parseLong(head[1]);
+        } catch (NumberFormatException e) {
+            throw malformed(1, blob, e);
         }
         List<Entry> entries = new ArrayList<>(lines.length - 2);
         for (int i = 2; i < lines.length; i++) {
-            String[] parts = lines[i].split(" ");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("line " + (i + 1) + " of the chunk manifest of blob " + blob + " is malformed");
+            String[] parts = fields(lines, i, blob);
+            try {
+                entries.add(new Entry(new ContentHash(parts[0]), Integer.parseInt(parts[1])));
+            } catch (IllegalArgumentException e) {
+                // A hash that is not lower-case hex, a length that is not a number or not an int.
+                throw malformed(i, blob, e);
             }
-            entries.add(new Entry(new ContentHash(parts[0]), Integer.parseInt(parts[1])));
         }
-        return new ChunkManifest(blob, Long.parseLong(head[1]), entries);
+        return new ChunkManifest(blob, size, entries);
+    }
+
+    private static String[] fields(String[] lines, int i, ContentHash blob) {
+        String[] parts = lines[i].split(" ");
+        if (parts.length != 2) {
+            throw malformed(i, blob, null);
+        }
+        return parts;
+    }
+
+    private static IllegalArgumentException malformed(int i, ContentHash blob, IllegalArgumentException cause) {
+        return new IllegalArgumentException("line " + (i + 1) + " of the chunk manifest of blob " + blob + " is malformed"
+            + (cause == null ? "" : ": " + cause.getMessage()), cause);
     }
 }

@@ -32,7 +32,8 @@ public final class ChunkedContent extends InputStream {
         }
         this.manifest = manifest;
         this.opener = opener;
-        this.end = length < 0 ? manifest.size() : Math.min(manifest.size(), offset + length);
+        // Not offset + length: a length such as Long.MAX_VALUE ("all of it") would overflow.
+        this.end = length < 0 || length > manifest.size() - offset ? manifest.size() : offset + length;
         this.position = offset;
     }
 

@@ -53,15 +53,22 @@ public final class ChunkedContent extends InputStream {
             if (current == null) {
                 openChunkAtPosition();
             }
-            int n = current.read(b, off, (int) Math.min(len, end - position));
-            if (n > 0) {
-                position += n;
-                return n;
-            }
             long chunkEnd = chunkStart + manifest.chunks().get(index).length();
-            if (position < Math.min(chunkEnd, end)) {
+            long stop = Math.min(chunkEnd, end);
+            if (position < stop) {
+                int n = current.read(b, off, (int) Math.min(len, stop - position));
+                if (n > 0) {
+                    position += n;
+                    return n;
+                }
                 throw new IOException("chunk " + manifest.chunks().get(index).hash() + " of blob " + manifest.blob() + " ended "
-                    + (Math.min(chunkEnd, end) - position) + " bytes early");
+                    + (stop - position) + " bytes early");
+            }
+            // Read to the chunk's end of stream: a body read to its end keeps its connection for the
+            // next chunk, and a chunk longer than its manifest says is refused, not taken for the next.
+            if (current.read() >= 0) {
+                throw new IOException("chunk " + manifest.chunks().get(index).hash() + " of blob " + manifest.blob()
+                    + " holds more than the " + manifest.chunks().get(index).length() + " bytes its manifest says");
             }
             closeCurrent();
             chunkStart = chunkEnd;

@@ -212,6 +212,20 @@ class ChunkedContentTest {
     }
 
     @Test
+    void aChunkLongerThanItsManifestSaysIsAnErrorNotTakenForTheNext() throws IOException {
+        ChunkedContent.ChunkOpener longOne = (chunk, offset, length) -> {
+            byte[] bytes = stored.get(chunk);
+            byte[] longer = Arrays.copyOf(Arrays.copyOfRange(bytes, (int) offset, (int) (offset + length)), (int) length + 1);
+            return new ByteArrayInputStream(chunk.equals(manifest.chunks().get(0).hash()) ? longer : Arrays.copyOfRange(bytes,
+                (int) offset, (int) (offset + length)));
+        };
+        try (var in = new ChunkedContent(manifest, 0, -1, longOne)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+                .hasMessageContainingAll(manifest.chunks().get(0).hash().hex(), "holds more than the 3 bytes");
+        }
+    }
+
+    @Test
     void closingAPartlyReadStreamClosesItsChunkAndOpensNoOther() throws IOException {
         var in = content(1, -1);
         assertThat(in.readNBytes(3)).isEqualTo(Arrays.copyOfRange(content, 1, 4));

@@ -154,37 +154,7 @@ class BlockDedupIT {
         String bucket = bucket("outage");
         agent = start(Files.createTempDirectory("kelp-blocks-outage"), bucket);
         int objects = 40;
-        byte[] base = random(2 * MIB, 7);
-        Map<Integer, byte[]> acknowledged = new ConcurrentHashMap<>();
-        Map<Integer, String> failures = new ConcurrentHashMap<>();
-        AtomicInteger next = new AtomicInteger();
-        AtomicBoolean killed = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(8);
-        for (int c = 0; c < 8; c++) {
-            clients.submit(() -> {
-                for (int i = next.getAndIncrement(); i < objects; i = next.getAndIncrement()) {
-                    byte[] body = insert(base, (i * 37_123) % base.length, random(100 + i, 100 + i));
-                    try {
-                        var response = put(bucket, "o" + i + ".img", body);
-                        if (response.statusCode() == 201) {
-                            acknowledged.put(i, body);
-                        } else {
-                            failures.put(i, response.statusCode() + " " + response.body());
-                        }
-                    } catch (Exception e) {
-                        failures.put(i, e.toString());
-                    }
-                    if (acknowledged.size() >= 10 && killed.compareAndSet(false, true)) {
-                        seaweedfs.kill();
-                    }
-                }
-                return null;
-            });
-        }
-        clients.shutdown();
-        assertThat(clients.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(failures).as("failed requests").isEmpty();
-        assertThat(acknowledged).hasSize(objects);
+        Map<Integer, byte[]> acknowledged = writeSimilarObjects(bucket, "o", objects, 8, 7, 10, seaweedfs::kill);
         assertThat(seaweedfs.healthy()).isFalse();
 
         seaweedfs.start();
@@ -208,38 +178,9 @@ class BlockDedupIT {
         String bucket = bucket("pg");
         agent = start(Files.createTempDirectory("kelp-blocks-pg"), bucket);
         int objects = 24;
-        byte[] base = random(2 * MIB, 11);
-        Map<Integer, byte[]> acknowledged = new ConcurrentHashMap<>();
-        Map<Integer, String> failures = new ConcurrentHashMap<>();
-        AtomicInteger next = new AtomicInteger();
-        AtomicBoolean killed = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(4);
+        Map<Integer, byte[]> acknowledged;
         try {
-            for (int c = 0; c < 4; c++) {
-                clients.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < objects; i = next.getAndIncrement()) {
-                        byte[] body = insert(base, (i * 51_001) % base.length, random(50 + i, 200 + i));
-                        try {
-                            var response = put(bucket, "p" + i + ".img", body);
-                            if (response.statusCode() == 201) {
-                                acknowledged.put(i, body);
-                            } else {
-                                failures.put(i, response.statusCode() + " " + response.body());
-                            }
-                        } catch (Exception e) {
-                            failures.put(i, e.toString());
-                        }
-                        if (acknowledged.size() >= 6 && killed.compareAndSet(false, true)) {
-                            postgres.kill();
-                        }
-                    }
-                    return null;
-                });
-            }
-            clients.shutdown();
-            assertThat(clients.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
-            assertThat(failures).as("failed requests").isEmpty();
-            assertThat(acknowledged).hasSize(objects);
+            acknowledged = writeSimilarObjects(bucket, "p", objects, 4, 11, 6, postgres::kill);
             assertThat(postgres.healthy()).isFalse();
             // Read-your-writes while the database is down, from the journal and the fallback volume.
             for (var object : acknowledged.entrySet()) {
@@ -306,6 +247,48 @@ class BlockDedupIT {
     }
 
     // --- helpers
+
+    /**
+     * {@code objects} variants of one 2 MiB base (each with a few bytes inserted somewhere, so
+     * they share most chunks), written by {@code clients} threads as {@code <prefix><i>.img};
+     * {@code kill} runs once {@code killAfter} are acknowledged. Asserts that none failed.
+     */
+    private Map<Integer, byte[]> writeSimilarObjects(String bucket, String prefix, int objects, int clients, long seed,
+                                                     int killAfter, Runnable kill) throws Exception {
+        byte[] base = random(2 * MIB, seed);
+        Map<Integer, byte[]> acknowledged = new ConcurrentHashMap<>();
+        Map<Integer, String> failures = new ConcurrentHashMap<>();
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean killed = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        for (int c = 0; c < clients; c++) {
+            pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < objects; i = next.getAndIncrement()) {
+                    byte[] body = insert(base, (i * 37_123) % base.length, random(100 + i, seed * 1000 + i));
+                    try {
+                        var response = put(bucket, prefix + i + ".img", body);
+                        if (response.statusCode() == 201) {
+                            acknowledged.put(i, body);
+                        } else {
+                            failures.put(i, response.statusCode() + " " + response.body());
+                        }
+                    } catch (Exception e) {
+                        failures.put(i, e.toString());
+                    }
+                    if (acknowledged.size() >= killAfter && killed.compareAndSet(false, true)) {
+                        kill.run();
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(failures).as("failed requests").isEmpty();
+        assertThat(acknowledged).hasSize(objects);
+        assertThat(killed).as("killed mid-write").isTrue();
+        return acknowledged;
+    }
 
     private static String bucket(String what) {
         return "blocks-" + what + "-" + Long.toString(System.nanoTime(), 36);

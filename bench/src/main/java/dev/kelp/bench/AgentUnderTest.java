@@ -64,11 +64,13 @@ public final class AgentUnderTest implements AutoCloseable {
         return peakRss.getAndSet(rssBytes());
     }
 
-    String mode() throws Exception {
+    /** {@code GET /v1/mode}, as the agent answers it (JSON). */
+    public String mode() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/mode")).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    long[] pending() throws Exception {
+    /** The sync queue's figures from {@code /v1/mode}: {blobs, bytes} written to the fallback volume and not yet on SeaweedFS. */
+    public long[] pending() throws Exception {
         Matcher m = PENDING.matcher(mode());
         if (!m.find()) {
             throw new IllegalStateException("no pending figures in " + mode());

@@ -19,23 +19,53 @@ import java.util.Map;
  */
 final class GitSnapshots {
 
+    /** One file of a snapshot's tree: its path, its git mode (100644, 100755, 120000) and its blob id. */
+    record Entry(String path, String mode, String blob) {
+    }
+
+    /** A snapshot: the commit, its committer time (epoch seconds) and its files in tree order. */
+    record Snapshot(String commit, long time, List<Entry> files) {
+    }
+
+    /**
+     * The trees of {@code snapshots} commits spread evenly over the history (first and last
+     * included), and the content of every blob they name.
+     */
+    record History(int commitsInHistory, List<Snapshot> snapshots, Map<String, byte[]> contents) {
+    }
+
     private GitSnapshots() {
     }
 
     static DataSet of(Path repository, int snapshots) throws IOException, InterruptedException {
-        List<String> commits = run(repository, "git", "log", "--format=%H", "--reverse", "--date-order", "HEAD").lines().toList();
+        History history = read(repository, snapshots);
+        List<List<DataSet.Item>> rounds = new ArrayList<>();
+        for (int i = 0; i < history.snapshots().size(); i++) {
+            List<DataSet.Item> round = new ArrayList<>();
+            for (Entry e : history.snapshots().get(i).files()) {
+                round.add(new DataSet.Item("snap-" + i + "/" + e.path(), e.blob()));
+            }
+            rounds.add(round);
+        }
+        var picked = history.snapshots();
+        String description = "`git ls-tree` + `git cat-file` of this repository at %d commits spread evenly over its %d (first %s, last %s), each snapshot's files under `snap-<i>/<path>`"
+            .formatted(picked.size(), history.commitsInHistory(), picked.getFirst().commit().substring(0, 7), picked.getLast().commit().substring(0, 7));
+        return new DataSet("git", description, rounds, history.contents());
+    }
+
+    static History read(Path repository, int snapshots) throws IOException, InterruptedException {
+        List<String> commits = run(repository, "git", "log", "--format=%H %ct", "--reverse", "--date-order", "HEAD").lines().toList();
         if (commits.isEmpty()) {
             throw new IllegalStateException("no commits in " + repository);
         }
         int n = Math.min(snapshots, commits.size());
-        List<List<DataSet.Item>> rounds = new ArrayList<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
-        List<String> picked = new ArrayList<>();
+        List<Snapshot> picked = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             // First and last commit included, the rest evenly between them.
-            String commit = commits.get(n == 1 ? commits.size() - 1 : (int) Math.round((double) i * (commits.size() - 1) / (n - 1)));
-            picked.add(commit);
-            List<DataSet.Item> round = new ArrayList<>();
+            String[] line = commits.get(n == 1 ? commits.size() - 1 : (int) Math.round((double) i * (commits.size() - 1) / (n - 1))).split(" ");
+            String commit = line[0];
+            List<Entry> files = new ArrayList<>();
             for (String entry : run(repository, "git", "ls-tree", "-r", "-l", "-z", commit).split("\0")) {
                 if (entry.isEmpty()) {
                     continue;
@@ -46,15 +76,12 @@ final class GitSnapshots {
                 if (!head[1].equals("blob")) {
                     continue;
                 }
-                round.add(new DataSet.Item("snap-" + i + "/" + entry.substring(tab + 1), head[2]));
+                files.add(new Entry(entry.substring(tab + 1), head[0], head[2]));
                 sizes.put(head[2], Long.parseLong(head[3]));
             }
-            rounds.add(round);
+            picked.add(new Snapshot(commit, Long.parseLong(line[1]), files));
         }
-        var contents = readBlobs(repository, sizes);
-        String description = "`git ls-tree` + `git cat-file` of this repository at %d commits spread evenly over its %d (first %s, last %s), each snapshot's files under `snap-<i>/<path>`"
-            .formatted(n, commits.size(), picked.getFirst().substring(0, 7), picked.getLast().substring(0, 7));
-        return new DataSet("git", description, rounds, contents);
+        return new History(commits.size(), picked, readBlobs(repository, sizes));
     }
 
     /** Every blob's bytes, through one {@code git cat-file --batch}. */
@@ -100,11 +127,15 @@ final class GitSnapshots {
         return line.toString();
     }
 
-    private static String run(Path repository, String... command) throws IOException, InterruptedException {
+    static String run(Path repository, String... command) throws IOException, InterruptedException {
+        return new String(runBytes(repository, command), StandardCharsets.UTF_8);
+    }
+
+    static byte[] runBytes(Path repository, String... command) throws IOException, InterruptedException {
         var args = new ArrayList<>(List.of(command));
         args.addAll(1, List.of("-C", repository.toString()));
         Process p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] out = p.getInputStream().readAllBytes();
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", args) + " exited with " + p.exitValue());
         }

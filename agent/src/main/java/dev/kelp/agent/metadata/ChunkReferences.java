@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,7 @@ import java.util.Optional;
 public class ChunkReferences {
 
     private static final int ATTEMPTS = 5;
+    static final int PER_TRANSACTION = 128;
 
     private final MetadataDatabase database;
 
@@ -41,11 +43,31 @@ public class ChunkReferences {
      * {@code size} bytes; recording it again changes nothing. Commits before it returns.
      */
     public void hold(String bucket, ContentHash blob, ContentHash chunk, long size) {
+        holdAll(bucket, blob, Map.of(chunk, size));
+    }
+
+    /**
+     * {@link #hold} for each chunk (by hash, with its size), in few transactions: the chunks in
+     * hash order, {@value #PER_TRANSACTION} to a transaction, so that no two writers (nor a
+     * release, which goes in the same order) wait on each other in a circle. Committed before it
+     * returns.
+     */
+    public void holdAll(String bucket, ContentHash blob, Map<ContentHash, Long> chunks) {
+        List<Map.Entry<ContentHash, Long>> ordered = chunks.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(ContentHash::hex))).toList();
+        for (int from = 0; from < ordered.size(); from += PER_TRANSACTION) {
+            holdGroup(bucket, blob, ordered.subList(from, Math.min(ordered.size(), from + PER_TRANSACTION)));
+        }
+    }
+
+    private void holdGroup(String bucket, ContentHash blob, List<Map.Entry<ContentHash, Long>> group) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = database.connect()) {
                 c.setAutoCommit(false);
                 try {
-                    holdIn(c, bucket, blob, chunk, size);
+                    for (var chunk : group) {
+                        holdIn(c, bucket, blob, chunk.getKey(), chunk.getValue());
+                    }
                     c.commit();
                     return;
                 } catch (SQLException | RuntimeException e) {
@@ -57,7 +79,7 @@ public class ChunkReferences {
             } catch (SQLException e) {
                 // Two writers making the same chunk's row at once: one wins, the other finds it next time.
                 if (!DatabaseFailures.isUniqueViolation(e) || attempt == ATTEMPTS) {
-                    throw new MetadataUnavailableException("cannot record the use of chunk " + chunk + " by blob " + blob + ": "
+                    throw new MetadataUnavailableException("cannot record the use of " + group.size() + " chunks by blob " + blob + ": "
                         + DatabaseFailures.rootMessage(e), e);
                 }
             }

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -178,8 +179,10 @@ public class SyncDrainer {
             return true;
         }
         // A large blob goes as chunks (block-level dedup), from its plaintext; any other as it is stored here.
-        if (!remote.putChunked(entry.bucket(), entry.hash(), entry.size(), () -> local.open(entry.bucket(), entry.hash(), 0, -1))) {
-            remote.putStored(entry.bucket(), entry.hash(), local.locateStored(entry.bucket(), entry.hash()));
+        var stored = local.locateStored(entry.bucket(), entry.hash());
+        if (!remote.putChunked(entry.bucket(), entry.hash(), entry.size(), () -> local.open(entry.bucket(), entry.hash(), 0, -1),
+            stored.encrypted() ? Optional.empty() : Optional.of(stored.file()))) {
+            remote.putStored(entry.bucket(), entry.hash(), stored);
         }
         if (!remote.verify(entry.bucket(), entry.hash())) {
             events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,

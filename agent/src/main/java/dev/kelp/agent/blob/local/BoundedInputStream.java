@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads at most {@code remaining} bytes of the stream beneath: the range of a range read. */
-final class BoundedInputStream extends FilterInputStream {
+public final class BoundedInputStream extends FilterInputStream {
 
     private long remaining;
 
-    BoundedInputStream(InputStream in, long remaining) {
+    public BoundedInputStream(InputStream in, long remaining) {
         super(in);
         this.remaining = remaining;
     }

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -141,7 +142,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         if (actual != size) {
             throw new IllegalArgumentException("blob " + hash + ": " + file + " holds " + actual + " bytes, not " + size);
         }
-        if (putChunked(bucket, hash, size, () -> newInputStream(file))) {
+        if (putChunked(bucket, hash, size, ChunkedBlobs.Plaintext.of(file))) {
             return;
         }
         if (encryption.encryptsWrites()) {
@@ -159,15 +160,25 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     /**
      * Stores the blob as chunks when block-level dedup takes blobs of its size; false when it
      * does not, or when the chunks' uses cannot be recorded now: the caller stores it whole.
-     * {@code plaintext} opens the blob's content from its start.
+     * {@code plaintext} opens the blob's content from its start; {@code plaintextFile}, when the
+     * content is a file as it is, lets its chunks be uploaded side by side.
      */
-    public boolean putChunked(String bucket, ContentHash hash, long size, Supplier<InputStream> plaintext) {
+    public boolean putChunked(String bucket, ContentHash hash, long size, Supplier<InputStream> plaintext, Optional<Path> plaintextFile) {
+        return putChunked(bucket, hash, size, new ChunkedBlobs.Plaintext(plaintext, plaintextFile));
+    }
+
+    private boolean putChunked(String bucket, ContentHash hash, long size, ChunkedBlobs.Plaintext plaintext) {
         if (!chunked.applies(size)) {
             return false;
         }
         boolean[] done = new boolean[1];
         inBucket(bucket, () -> done[0] = chunked.put(bucket, hash, size, plaintext));
         return done[0];
+    }
+
+    @PreDestroy
+    void close() {
+        chunked.close();
     }
 
     /**

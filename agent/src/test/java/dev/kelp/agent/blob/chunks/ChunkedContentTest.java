@@ -242,4 +242,45 @@ class ChunkedContentTest {
         in.close();
         assertThat(opened).hasSize(2);
     }
+
+    @Test
+    void readingAheadOpensEachNeededChunkOnceAndClosesWhatItDropped() throws IOException {
+        // Opens ahead at once, so the test sees it; two chunks ahead, of three slots for all reads.
+        var slots = new java.util.concurrent.Semaphore(3);
+        var now = new ChunkedContent.ReadAhead(Runnable::run, slots, 2);
+        int size = content.length;
+        for (int offset = 0; offset <= size; offset++) {
+            for (long length = -1; length <= size - offset; length++) {
+                int end = length < 0 ? size : (int) Math.min(size, offset + length);
+                String range = "[" + offset + ", +" + length + ")";
+                opened.clear();
+                streams.clear();
+                try (var in = new ChunkedContent(manifest, offset, length, this::open, now)) {
+                    assertThat(readInPieces(in, 2)).as(range).isEqualTo(Arrays.copyOfRange(content, offset, end));
+                }
+                assertThat(opened).as("chunks opened for " + range).isEqualTo(needed(offset, end));
+                assertThat(streams).as("all closed").allSatisfy(st -> assertThat(st.closed).isTrue());
+                assertThat(slots.availablePermits()).as("slots given back after " + range).isEqualTo(3);
+            }
+        }
+        // Closed in the first chunk: the chunks opened ahead are closed too, never read.
+        opened.clear();
+        streams.clear();
+        var in = new ChunkedContent(manifest, 0, -1, this::open, now);
+        assertThat(in.readNBytes(2)).isEqualTo(Arrays.copyOfRange(content, 0, 2));
+        assertThat(opened).as("the first chunk and two ahead").hasSize(3);
+        in.close();
+        assertThat(streams).hasSize(3).allSatisfy(st -> assertThat(st.closed).isTrue());
+        assertThat(slots.availablePermits()).isEqualTo(3);
+
+        // No slot free: no read-ahead, and the read is the same.
+        opened.clear();
+        slots.acquireUninterruptibly(3);
+        try (var all = new ChunkedContent(manifest, 0, -1, this::open, now)) {
+            assertThat(all.readNBytes(2)).isEqualTo(Arrays.copyOfRange(content, 0, 2));
+            assertThat(opened).hasSize(1);
+            assertThat(all.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 2, 16));
+        }
+        slots.release(3);
+    }
 }

@@ -123,6 +123,15 @@ class BlockDedupIT {
             byte[] expected = Arrays.copyOfRange(inserted, (int) range[0], (int) range[1] + 1);
             assertThat(get(bucket, "v2.img", "bytes=" + range[0] + "-" + range[1])).as("range %d-%d", range[0], range[1]).isEqualTo(expected);
         }
+        // A presigned URL straight to SeaweedFS could not serve a manifest: the agent signs its own.
+        var signed = http.send(HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/signed-urls"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"bucket\":\"" + bucket + "\",\"key\":\"v2.img\",\"expiresInSeconds\":300}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(201);
+        String url = signed.body().replaceAll(".*\"url\":\"([^\"]+)\".*", "$1");
+        assertThat(url).as("signed by the agent").startsWith(agent.baseUrl());
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body()).isEqualTo(inserted);
+
         long saved = awaitBlockSaved(bucket, 4L * MIB);
         System.out.printf("block dedup IT: kelp_dedup_block_saved_bytes = %d%n", saved);
     }

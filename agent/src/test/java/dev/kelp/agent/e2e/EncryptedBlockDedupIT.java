@@ -104,6 +104,37 @@ class EncryptedBlockDedupIT {
         assertThat(range.body()).isEqualTo(Arrays.copyOfRange(second, 2_000_000, 2_200_001));
     }
 
+    @Test
+    void aSealedBlobWrittenDuringAnOutageIsChunkedFromItsPlaintextWhenItDrains() throws Exception {
+        Path keys = work.resolve("keys");
+        EncryptedAgent.mountSecret(keys, OLD);
+        agent = new EncryptedAgent(work.resolve("fallback"), bucket, gate, keys, Map.of(
+            "kelp.dedup.blocks.enabled", "true", "kelp.dedup.blocks.min-object-size", "1MiB", "kelp.dedup.blocks.average-chunk", "64KiB"));
+        agent.awaitMode(Mode.FULL);
+        byte[] before = new byte[2 * MIB];
+        new Random(2).nextBytes(before);
+        assertThat(agent.put("before.img", before).statusCode()).isEqualTo(201);
+        long chunksBefore = EncryptedAgent.objects(s3, bucket, "chunks/").size();
+
+        gate.shut();
+        agent.awaitMode(Mode.FALLBACK);
+        byte[] during = before.clone();
+        System.arraycopy(new byte[100], 0, during, MIB, 100);
+        assertThat(agent.put("during.img", during).statusCode()).as("written to the fallback volume, sealed").isEqualTo(201);
+        assertThat(agent.get("during.img").body()).isEqualTo(during);
+
+        gate.open();
+        agent.awaitMode(Mode.FULL);
+        agent.awaitDrained();
+        Map<String, byte[]> chunks = EncryptedAgent.objects(s3, bucket, "chunks/");
+        assertThat(EncryptedAgent.objects(s3, bucket, "blobs/").keySet()).as("both objects are manifests on SeaweedFS")
+            .hasSize(2).allMatch(k -> k.endsWith(".chunks"));
+        assertThat(chunks.size() - chunksBefore).as("new chunks for a 100-byte change of a 2 MiB object").isBetween(1L, 3L);
+        assertThat(chunks.keySet()).allMatch(k -> k.endsWith(BlobEncryption.ENCRYPTED_SUFFIX));
+        assertThat(agent.get("during.img").body()).isEqualTo(during);
+        assertThat(agent.get("before.img").body()).isEqualTo(before);
+    }
+
     private dev.kelp.agent.encryption.KeyRing ring() {
         return agent.server.getApplicationContext().getBean(BlobEncryption.class).ring().orElseThrow();
     }

@@ -293,6 +293,13 @@ class BackupRestoreIT {
                     schedule: 0 0 1 1 *
                     target: {bucket: %s, prefix: crash/}
                 lease-ttl: 3s
+              # Objects of 256 KiB and more are kept as chunks (block-level dedup): the drill backs
+              # them up from their chunks and restores them as chunks again.
+              dedup:
+                blocks:
+                  enabled: true
+                  min-object-size: 256KiB
+                  average-chunk: 16KiB
             """.formatted(BUCKET, OTHER, BIG, fallback, ProvingGround.require("KELP_S3_ENDPOINT"), ProvingGround.require("KELP_S3_REGION"),
             ProvingGround.require("KELP_S3_ACCESS_KEY"), ProvingGround.require("KELP_S3_SECRET_KEY"),
             url.substring(0, url.lastIndexOf('/') + 1) + DATABASE, ProvingGround.require("KELP_PG_USER"),

@@ -62,20 +62,14 @@ public class ChunkReferences {
 
     private void holdGroup(String bucket, ContentHash blob, List<Map.Entry<ContentHash, Long>> group) {
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = database.connect()) {
-                c.setAutoCommit(false);
-                try {
+            try {
+                inTransaction(c -> {
                     for (var chunk : group) {
                         holdIn(c, bucket, blob, chunk.getKey(), chunk.getValue());
                     }
-                    c.commit();
-                    return;
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                    return null;
+                });
+                return;
             } catch (SQLException e) {
                 // Two writers making the same chunk's row at once: one wins, the other finds it next time.
                 if (!DatabaseFailures.isUniqueViolation(e) || attempt == ATTEMPTS) {
@@ -124,9 +118,8 @@ public class ChunkReferences {
      * use start waiting to be reclaimed. Releasing a blob that uses none changes nothing.
      */
     public void release(String bucket, ContentHash blob) {
-        try (Connection c = database.connect()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            inTransaction(c -> {
                 List<String> used = new ArrayList<>();
                 try (var select = c.prepareStatement(
                     "SELECT chunk_hash FROM chunk_uses WHERE bucket = ? AND blob_hash = ? ORDER BY chunk_hash")) {
@@ -163,13 +156,8 @@ public class ChunkReferences {
                         update.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new MetadataUnavailableException("cannot release the chunks of blob " + blob + ": " + DatabaseFailures.rootMessage(e), e);
         }
@@ -199,12 +187,10 @@ public class ChunkReferences {
      * {@code deleteBytes} throws, the row stays.
      */
     public boolean reclaim(Unused chunk, Instant before, Runnable deleteBytes) {
-        try (Connection c = database.connect()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return inTransaction(c -> {
                 var row = lockChunk(c, chunk.bucket(), chunk.hash());
                 if (row.isEmpty() || row.get().refs() != 0 || !row.get().unusedBefore(before)) {
-                    c.rollback();
                     return false;
                 }
                 deleteBytes.run();
@@ -213,16 +199,31 @@ public class ChunkReferences {
                     delete.setString(2, chunk.hash().hex());
                     delete.executeUpdate();
                 }
-                c.commit();
                 return true;
+            });
+        } catch (SQLException e) {
+            throw new MetadataUnavailableException("cannot reclaim chunk " + chunk.hash() + ": " + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** {@code work} in one transaction of a connection of its own: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        try (Connection c = database.connect()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             } finally {
                 c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new MetadataUnavailableException("cannot reclaim chunk " + chunk.hash() + ": " + DatabaseFailures.rootMessage(e), e);
         }
     }
 

@@ -24,6 +24,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +88,7 @@ final class ChunkedBlobs {
         // About 4 MiB ahead of each read: enough to hide each chunk's round trip behind the one
         // being read, at most 8 chunks.
         int depth = (int) Math.max(1, Math.min(8, (4L << 20) / config.averageChunk()));
-        this.readAhead = new ChunkedContent.ReadAhead(readAheadThreads, new java.util.concurrent.Semaphore(READ_AHEAD_SLOTS), depth);
+        this.readAhead = new ChunkedContent.ReadAhead(readAheadThreads, new Semaphore(READ_AHEAD_SLOTS), depth);
         this.references = references;
         this.chunksStored = meters.counter("kelp.dedup.block.chunks", "outcome", "stored");
         this.chunksShared = meters.counter("kelp.dedup.block.chunks", "outcome", "shared");
@@ -305,7 +307,7 @@ final class ChunkedBlobs {
     }
 
     /** Deletes the bytes of chunks unused since before {@code before}; how many went. */
-    int reclaim(java.time.Instant before) {
+    int reclaim(Instant before) {
         Optional<ChunkReferences> refs = references.get();
         if (refs.isEmpty()) {
             return 0;

@@ -35,16 +35,16 @@ final class ChunkKeyRecords implements KeyRecordStore {
 
     @Override
     public Optional<byte[]> header(String bucket, ContentHash hash) {
-        return store.readFirst(bucket, ChunkedBlobs.encryptedChunkKey(hash), hash, BlobEncryption.HEADER_BYTES);
+        return store.readFirst(bucket, ChunkedBlobs.keysOf(hash).sealed(), hash, BlobEncryption.HEADER_BYTES);
     }
 
     @Override
     public Optional<byte[]> override(String bucket, ContentHash hash) {
-        return store.readAll(bucket, ChunkedBlobs.chunkOverrideKey(hash), hash);
+        return store.readAll(bucket, ChunkedBlobs.keysOf(hash).keyRecord(), hash);
     }
 
     @Override
     public void writeOverride(String bucket, ContentHash hash, byte[] record) {
-        store.writeSmall(bucket, ChunkedBlobs.chunkOverrideKey(hash), hash, record);
+        store.writeSmall(bucket, ChunkedBlobs.keysOf(hash).keyRecord(), hash, record);
     }
 }

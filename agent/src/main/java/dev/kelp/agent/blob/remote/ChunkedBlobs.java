@@ -8,8 +8,6 @@ import dev.kelp.agent.blob.chunks.ChunkedContent;
 import dev.kelp.agent.blob.chunks.ContentDefinedChunker;
 import dev.kelp.agent.blob.local.BoundedInputStream;
 import dev.kelp.agent.encryption.BlobEncryption;
-import dev.kelp.agent.encryption.EncryptedSource;
-import dev.kelp.agent.encryption.Sealing;
 import dev.kelp.agent.metadata.ChunkReferences;
 import dev.kelp.agent.metadata.MetadataUnavailableException;
 import dev.kelp.agent.object.ContentHash;
@@ -21,7 +19,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -40,7 +37,6 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Large blobs on SeaweedFS as content-defined chunks (docs/agent-config.md, block-level dedup):
@@ -98,16 +94,9 @@ final class ChunkedBlobs {
         return "blobs/" + blob.shardedPath() + ".chunks";
     }
 
-    static String chunkKey(ContentHash chunk) {
-        return "chunks/" + chunk.shardedPath();
-    }
-
-    static String encryptedChunkKey(ContentHash chunk) {
-        return chunkKey(chunk) + BlobEncryption.ENCRYPTED_SUFFIX;
-    }
-
-    static String chunkOverrideKey(ContentHash chunk) {
-        return "chunk-keys/" + chunk.shardedPath();
+    static SeaweedFsBlobStore.StoredKeys keysOf(ContentHash chunk) {
+        String at = "chunks/" + chunk.shardedPath();
+        return new SeaweedFsBlobStore.StoredKeys(at, at + BlobEncryption.ENCRYPTED_SUFFIX, "chunk-keys/" + chunk.shardedPath());
     }
 
     /** Whether a new blob of {@code size} bytes is to be stored as chunks. */
@@ -122,13 +111,7 @@ final class ChunkedBlobs {
      */
     record Plaintext(Supplier<InputStream> stream, Optional<Path> file) {
         static Plaintext of(Path file) {
-            return new Plaintext(() -> {
-                try {
-                    return Files.newInputStream(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + file, e);
-                }
-            }, Optional.of(file));
+            return new Plaintext(() -> SeaweedFsBlobStore.newInputStream(file), Optional.of(file));
         }
     }
 
@@ -240,24 +223,12 @@ final class ChunkedBlobs {
     }
 
     private void storeChunk(String bucket, ContentHash hash, int length, Supplier<InputStream> bytes) {
-        if (exists(bucket, hash)) {
+        if (store.hasStored(bucket, hash, keysOf(hash))) {
             chunksShared.increment();
             return;
         }
-        if (encryption.encryptsWrites()) {
-            Sealing sealing = encryption.seal(bucket, hash, length);
-            store.upload(bucket, encryptedChunkKey(hash), hash, sealing.storedSize(), RequestBody.fromContentProvider(
-                () -> sealing.encrypt(bytes.get()), sealing.storedSize(), "application/octet-stream"));
-            encryption.sealed(sealing);
-        } else {
-            store.upload(bucket, chunkKey(hash), hash, length, RequestBody.fromContentProvider(
-                bytes::get, length, "application/octet-stream"));
-        }
+        store.uploadStored(bucket, hash, keysOf(hash), length, bytes::get);
         chunksStored.increment();
-    }
-
-    private boolean exists(String bucket, ContentHash chunk) {
-        return (encryption.readsEncrypted() && store.has(bucket, encryptedChunkKey(chunk), chunk)) || store.has(bucket, chunkKey(chunk), chunk);
     }
 
     boolean hasManifest(String bucket, ContentHash blob) {
@@ -268,30 +239,7 @@ final class ChunkedBlobs {
     InputStream open(String bucket, ContentHash blob, long offset, long length) {
         var manifest = ChunkManifest.decode(store.readAll(bucket, manifestKey(blob), blob)
             .orElseThrow(() -> new BlobNotFoundException(bucket, blob)), blob);
-        return new ChunkedContent(manifest, offset, length, (chunk, from, n) -> openChunk(bucket, chunk, from, n), readAhead);
-    }
-
-    private InputStream openChunk(String bucket, ContentHash chunk, long offset, long length) {
-        if (encryption.readsEncrypted()) {
-            try {
-                return encryption.open(bucket, chunk, new EncryptedSource() {
-                    @Override
-                    public InputStream open(long from, long n) {
-                        return store.getRange(bucket, encryptedChunkKey(chunk), chunk, from, n);
-                    }
-
-                    @Override
-                    public Optional<byte[]> override() {
-                        return store.readAll(bucket, chunkOverrideKey(chunk), chunk);
-                    }
-                }, offset, length);
-            } catch (BlobNotFoundException e) {
-                // Stored before encryption was turned on: read it as it is.
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read chunk " + chunk + " from " + bucket, e);
-            }
-        }
-        return store.getRange(bucket, chunkKey(chunk), chunk, offset, length);
+        return new ChunkedContent(manifest, offset, length, (chunk, from, n) -> store.openStored(bucket, chunk, keysOf(chunk), from, n), readAhead);
     }
 
     /** Stops the chunk uploads of an agent that is going. */
@@ -315,7 +263,7 @@ final class ChunkedBlobs {
         int done = 0;
         for (var unused : refs.get().unusedSince(before, 500)) {
             if (refs.get().reclaim(unused, before, () -> {
-                for (String key : List.of(chunkKey(unused.hash()), encryptedChunkKey(unused.hash()), chunkOverrideKey(unused.hash()))) {
+                for (String key : keysOf(unused.hash()).all()) {
                     store.deleteKey(unused.bucket(), key, unused.hash());
                 }
             })) {

@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -104,10 +105,29 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         return "blob-keys/" + hash.shardedPath();
     }
 
+    /**
+     * Where one piece of content is kept: as it is at {@code plain}, or sealed at {@code sealed}
+     * with its key record (after a rotation) at {@code keyRecord}. Whole blobs and chunks
+     * (block-level dedup) are kept alike, under different prefixes.
+     */
+    record StoredKeys(String plain, String sealed, String keyRecord) {
+        static StoredKeys ofBlob(ContentHash hash) {
+            return new StoredKeys(key(hash), encryptedKey(hash), overrideKey(hash));
+        }
+
+        List<String> all() {
+            return List.of(plain, sealed, keyRecord);
+        }
+    }
+
     @Override
     public boolean exists(String bucket, ContentHash hash) {
-        return (encryption.readsEncrypted() && has(bucket, encryptedKey(hash), hash)) || has(bucket, key(hash), hash)
-            || chunked.hasManifest(bucket, hash);
+        return hasStored(bucket, hash, StoredKeys.ofBlob(hash)) || chunked.hasManifest(bucket, hash);
+    }
+
+    /** Whether the content is at {@code at}, sealed (when this agent reads sealed content) or as it is. */
+    boolean hasStored(String bucket, ContentHash hash, StoredKeys at) {
+        return (encryption.readsEncrypted() && has(bucket, at.sealed(), hash)) || has(bucket, at.plain(), hash);
     }
 
     boolean has(String bucket, String key, ContentHash hash) {
@@ -145,16 +165,23 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         if (putChunked(bucket, hash, size, ChunkedBlobs.Plaintext.of(file))) {
             return;
         }
+        inBucket(bucket, () -> uploadStored(bucket, hash, StoredKeys.ofBlob(hash), size, () -> newInputStream(file)));
+    }
+
+    /**
+     * Uploads {@code size} bytes of content to {@code at}: sealed as it is sent when this agent
+     * encrypts writes (no second copy on disk; a retried upload reads the content again and, with
+     * the same sealing, sends the same bytes), else as it is.
+     */
+    void uploadStored(String bucket, ContentHash hash, StoredKeys at, long size, ContentStreamProvider plaintext) {
         if (encryption.encryptsWrites()) {
             Sealing sealing = encryption.seal(bucket, hash, size);
-            // Encrypted as it is sent, no second copy on disk; a retried upload re-reads the file
-            // and, with the same sealing, sends the same bytes.
-            inBucket(bucket, () -> upload(bucket, encryptedKey(hash), hash, sealing.storedSize(), RequestBody.fromContentProvider(
-                () -> sealing.encrypt(newInputStream(file)), sealing.storedSize(), "application/octet-stream")));
+            upload(bucket, at.sealed(), hash, sealing.storedSize(), RequestBody.fromContentProvider(
+                () -> sealing.encrypt(plaintext.newStream()), sealing.storedSize(), "application/octet-stream"));
             encryption.sealed(sealing);
-            return;
+        } else {
+            upload(bucket, at.plain(), hash, size, RequestBody.fromContentProvider(plaintext, size, "application/octet-stream"));
         }
-        inBucket(bucket, () -> upload(bucket, key(hash), hash, size, RequestBody.fromFile(file)));
     }
 
     /**
@@ -226,17 +253,8 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must not be negative: " + offset);
         }
-        if (encryption.readsEncrypted()) {
-            try {
-                return encryption.open(bucket, hash, encryptedSource(bucket, hash), offset, length);
-            } catch (BlobNotFoundException e) {
-                // Not stored encrypted: stored before encryption was turned on, read it as it is.
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read blob " + hash + " from " + bucket, e);
-            }
-        }
         try {
-            return openPlain(bucket, hash, offset, length);
+            return openStored(bucket, hash, StoredKeys.ofBlob(hash), offset, length);
         } catch (BlobNotFoundException e) {
             try {
                 return chunked.open(bucket, hash, offset, length);
@@ -251,15 +269,29 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         }
     }
 
-    private InputStream openPlain(String bucket, ContentHash hash, long offset, long length) {
+    /**
+     * Opens {@code length} bytes from {@code offset} of the content at {@code at}: sealed when it is
+     * stored sealed and this agent reads sealed content, else as it is (stored before encryption
+     * was turned on). Throws {@link BlobNotFoundException} when it is in neither form.
+     */
+    InputStream openStored(String bucket, ContentHash hash, StoredKeys at, long offset, long length) {
+        if (encryption.readsEncrypted()) {
+            try {
+                return encryption.open(bucket, hash, sealedSource(bucket, hash, at), offset, length);
+            } catch (BlobNotFoundException e) {
+                // Not stored sealed: read it as it is.
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + at.sealed() + " from " + bucket, e);
+            }
+        }
         if (length == 0) {
-            // S3 has no empty range; the answer is still "not found" when the blob is absent.
-            if (!has(bucket, key(hash), hash)) {
+            // S3 has no empty range; the answer is still "not found" when the content is absent.
+            if (!has(bucket, at.plain(), hash)) {
                 throw new BlobNotFoundException(bucket, hash);
             }
             return InputStream.nullInputStream();
         }
-        return getRange(bucket, key(hash), hash, offset, length);
+        return getRange(bucket, at.plain(), hash, offset, length);
     }
 
     InputStream getRange(String bucket, String key, ContentHash hash, long offset, long length) {
@@ -283,23 +315,23 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             .bucket(bucket).key(key).range(range).ifMatch(ifMatch).overrideConfiguration(s3.timeoutFor(0))));
     }
 
-    private EncryptedSource encryptedSource(String bucket, ContentHash hash) {
+    private EncryptedSource sealedSource(String bucket, ContentHash hash, StoredKeys at) {
         return new EncryptedSource() {
             @Override
             public InputStream open(long from, long length) {
-                return getRange(bucket, encryptedKey(hash), hash, from, length);
+                return getRange(bucket, at.sealed(), hash, from, length);
             }
 
             @Override
             public Optional<byte[]> override() {
-                return SeaweedFsBlobStore.this.override(bucket, hash);
+                return readAll(bucket, at.keyRecord(), hash);
             }
         };
     }
 
     @Override
     public void delete(String bucket, ContentHash hash) {
-        for (String key : List.of(key(hash), encryptedKey(hash), overrideKey(hash))) {
+        for (String key : StoredKeys.ofBlob(hash).all()) {
             deleteKey(bucket, key, hash);
         }
         chunked.delete(bucket, hash);
@@ -396,7 +428,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         }
     }
 
-    private static InputStream newInputStream(Path file) {
+    static InputStream newInputStream(Path file) {
         try {
             return Files.newInputStream(file);
         } catch (IOException e) {

@@ -92,7 +92,7 @@ public class ObjectService {
 
     public ObjectRecord put(PutRequest request, InputStream body) {
         Optional<ObjectRecord> existing = admit(request);
-        try (StagedBlob staged = stage(body)) {
+        try (StagedBlob staged = stage(body, request.declaredLength())) {
             return store(request, staged, existing);
         }
     }
@@ -573,9 +573,9 @@ public class ObjectService {
                 "caller", caller.owner(), "principal", caller.principal())));
     }
 
-    private StagedBlob stage(InputStream body) {
+    private StagedBlob stage(InputStream body, long declaredLength) {
         try {
-            return staging.stage(body, config.maxObjectSize());
+            return staging.stage(body, config.maxObjectSize(), declaredLength);
         } catch (java.io.IOException clientGone) {
             // The client broke off mid-body: nothing was stored, and nobody is left to tell.
             throw new KelpException(400, "IncompleteBody", "the request body ended before it was complete: " + clientGone.getMessage());

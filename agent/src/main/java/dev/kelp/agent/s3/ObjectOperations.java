@@ -82,14 +82,14 @@ final class ObjectOperations {
 
     /** Stages {@code body} as the engine would, then stores it with its MD5 (the S3 ETag) recorded. */
     private ObjectRecord store(PutRequest request, CheckedBody body) {
-        try (StagedBlob staged = stage(body)) {
+        try (StagedBlob staged = stage(body, request.declaredLength())) {
             return objects.putStaged(request.withUserMetadata(S3ETags.withMd5(request.userMetadata(), body.md5Hex())), staged);
         }
     }
 
-    private StagedBlob stage(CheckedBody body) {
+    private StagedBlob stage(CheckedBody body, long declaredLength) {
         try {
-            return staging.stage(body, storage.maxObjectSize());
+            return staging.stage(body, storage.maxObjectSize(), declaredLength);
         } catch (S3BodyException e) {
             throw e.error();
         } catch (IOException e) {

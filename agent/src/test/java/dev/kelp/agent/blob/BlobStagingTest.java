@@ -73,6 +73,33 @@ class BlobStagingTest {
     }
 
     @Test
+    void aSmallBodyOfKnownLengthIsReadThroughASmallBufferAndAnUnknownOneThroughAFullOne() {
+        assertThat(BlobStaging.bufferBytes(4096)).isEqualTo(BlobStaging.MIN_BUFFER_BYTES);
+        assertThat(BlobStaging.bufferBytes(0)).isEqualTo(BlobStaging.MIN_BUFFER_BYTES);
+        assertThat(BlobStaging.bufferBytes(20_000)).isEqualTo(20_000);
+        assertThat(BlobStaging.bufferBytes(5L << 30)).isEqualTo(BlobStaging.BUFFER_BYTES);
+        assertThat(BlobStaging.bufferBytes(-1)).isEqualTo(BlobStaging.BUFFER_BYTES);
+    }
+
+    @Test
+    void aBodyLongerOrShorterThanItDeclaredIsStagedAsItIs() throws IOException {
+        byte[] body = randomBytes(300_000);
+        for (long declared : new long[] {0, 4096, 299_999, 300_001, 10_000_000}) {
+            try (var staged = staging().stage(new TricklingInputStream(body), NO_LIMIT, declared)) {
+                assertThat(staged.size()).as("declared %d", declared).isEqualTo(body.length);
+                assertThat(staged.hash()).isEqualTo(ContentHash.ofBytes(body));
+                assertThat(Files.readAllBytes(staged.file())).isEqualTo(body);
+            }
+        }
+    }
+
+    @Test
+    void theLimitHoldsWhateverLengthTheBodyDeclared() {
+        assertThatThrownBy(() -> staging().stage(new ByteArrayInputStream(randomBytes(10_001)), 10_000, 100))
+            .isInstanceOf(PayloadTooLargeException.class);
+    }
+
+    @Test
     void aBodyExactlyAtTheLimitIsAccepted() throws IOException {
         try (var staged = staging().stage(new ByteArrayInputStream(randomBytes(1000)), 1000)) {
             assertThat(staged.size()).isEqualTo(1000);

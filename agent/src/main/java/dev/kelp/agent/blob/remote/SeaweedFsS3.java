@@ -40,6 +40,11 @@ class SeaweedFsS3 implements AutoCloseable {
             .credentialsProvider(credentials)
             // SeaweedFS serves buckets under the path, not as virtual hosts.
             .forcePathStyle(true)
+            // Over plain HTTP the SDK signs the payload. Sent in signed chunks (aws-chunked) that
+            // cost 444 KiB of garbage per 4 KiB write and 1.5 MiB per 1 MiB write (jstat, FULL
+            // mode); unchunked, the SDK hashes the body before sending it and signs that hash once:
+            // 176 KiB and 271 KiB. docs/benchmarks.md, "2026-12-02".
+            .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
             // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)

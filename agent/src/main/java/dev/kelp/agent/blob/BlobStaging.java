@@ -63,7 +63,8 @@ public class BlobStaging {
     /**
      * As {@link #stage(InputStream, long)}, for a body that says how long it is (a request's
      * Content-Length): a small one is read through a buffer of its size rather than a full one,
-     * which was half of what a 4 KiB write allocated. The length only sizes the buffer: a body
+     * which was half of what a 4 KiB write taken by the fallback volume allocated (a third in FULL
+     * mode, docs/benchmarks.md "2026-12-02"). The length only sizes the buffer: a body
      * longer or shorter than it says is staged as it is.
      *
      * @param expectedBytes the length the body declares; negative when unknown

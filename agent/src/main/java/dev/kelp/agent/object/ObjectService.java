@@ -236,7 +236,9 @@ public class ObjectService {
         }
         BlobStore seaweed = remote.orElseThrow(() -> new BlobMissingException(record));
         try {
-            return seaweed.open(record.bucket(), record.hash(), offset, length);
+            // Spelled out to the end of the object so the read's time limit can grow with its size.
+            long remoteLength = length < 0 && record.size() > offset ? record.size() - offset : length;
+            return seaweed.open(record.bucket(), record.hash(), offset, remoteLength);
         } catch (BlobNotFoundException e) {
             // Not hot: moved to a tier rule's cold target, or lost.
             return tiers.flatMap(t -> t.openCold(record, offset, length, appRead)).orElseThrow(() -> new BlobMissingException(record));

@@ -298,21 +298,29 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         String range = offset == 0 && length < 0 ? null
             : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
         try {
-            var first = fetch(bucket, key, hash, range, null);
+            var first = fetch(bucket, key, hash, range, null, Math.max(length, 0));
             Long size = first.response().contentLength();
             return new ResumingRead(new AbortOnEarlyClose(first), first.response().eTag(), offset, size == null ? -1 : offset + size,
                 "blob " + hash + " of " + bucket, (from, end, etag) -> {
                     resumedReads.increment();
-                    return new AbortOnEarlyClose(fetch(bucket, key, hash, "bytes=" + from + "-" + (end < 0 ? "" : String.valueOf(end - 1)), etag));
+                    return new AbortOnEarlyClose(fetch(bucket, key, hash, "bytes=" + from + "-" + (end < 0 ? "" : String.valueOf(end - 1)),
+                        etag, end < 0 ? 0 : end - from));
                 });
         } catch (NotFoundInSeaweedFs e) {
             throw new BlobNotFoundException(bucket, hash);
         }
     }
 
-    private ResponseInputStream<GetObjectResponse> fetch(String bucket, String key, ContentHash hash, String range, String ifMatch) {
+    /**
+     * Opens a read of {@code expectedBytes} (0 when not known). Its attempt timeout grows with them
+     * as an upload's does: a SeaweedFS busy moving other large objects may take seconds to start
+     * answering a large read, which then takes longer than that to stream anyway, and under the
+     * base timeout alone such reads failed and opened the breaker (docs/benchmarks.md, "2026-12-02").
+     */
+    private ResponseInputStream<GetObjectResponse> fetch(String bucket, String key, ContentHash hash, String range, String ifMatch,
+                                                         long expectedBytes) {
         return guard.call("read blob " + hash + " from " + bucket, () -> s3.client().getObject(b -> b
-            .bucket(bucket).key(key).range(range).ifMatch(ifMatch).overrideConfiguration(s3.timeoutFor(0))));
+            .bucket(bucket).key(key).range(range).ifMatch(ifMatch).overrideConfiguration(s3.timeoutFor(expectedBytes))));
     }
 
     private EncryptedSource sealedSource(String bucket, ContentHash hash, StoredKeys at) {

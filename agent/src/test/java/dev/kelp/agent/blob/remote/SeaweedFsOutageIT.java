@@ -1,6 +1,7 @@
 package dev.kelp.agent.blob.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
@@ -8,10 +9,14 @@ import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.object.ContentHash;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +144,45 @@ class SeaweedFsOutageIT {
         assertThat(fixture.events).filteredOn(e -> e.type() == AgentEvent.Type.MODE_TRANSITION)
             .extracting(e -> e.detail().get("from") + "->" + e.detail().get("to"))
             .containsExactly("FULL->FALLBACK", "FALLBACK->FULL");
+    }
+
+    @Test
+    void aLargeReadWaitsOutASlowStartAsLongAsItsTransferMayTakeWhileASmallOneTimesOut() throws Exception {
+        int large = 48 * 1024 * 1024;
+        byte[] bytes = new byte[large];
+        random.nextBytes(bytes);
+        ContentHash hash = ContentHash.ofBytes(bytes);
+        fixture.store.put(bucket, hash, Files.write(dir.resolve(hash.hex()), bytes), large);
+        ContentHash small = putRandom(4096);
+        // 48 MiB at the healthy minimum of 8 MiB/s may take 6 s on top of the 2 s base: 8 s in all.
+        assertThat(fixture.config.attemptTimeout(large)).isEqualTo(Duration.ofSeconds(8));
+
+        var pool = Executors.newFixedThreadPool(2);
+        seaweed.signal("STOP");
+        Future<byte[]> largeRead;
+        Future<byte[]> smallRead;
+        try {
+            largeRead = pool.submit(() -> readAll(hash, large));
+            smallRead = pool.submit(() -> readAll(small, 4096));
+            // Longer than the base attempt timeout, well inside the large read's.
+            Thread.sleep(3_500);
+        } finally {
+            seaweed.signal("CONT");
+        }
+        try {
+            assertThat(largeRead.get(30, TimeUnit.SECONDS)).as("the large read, byte for byte").isEqualTo(bytes);
+            assertThat(catchThrowable(() -> smallRead.get(30, TimeUnit.SECONDS)))
+                .as("the small read had only the base timeout").cause()
+                .isInstanceOf(BlobStoreUnavailableException.class).hasMessageContaining("no answer in time");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private byte[] readAll(ContentHash hash, long length) throws IOException {
+        try (var in = fixture.store.open(bucket, hash, 0, length)) {
+            return in.readAllBytes();
+        }
     }
 
     @Test

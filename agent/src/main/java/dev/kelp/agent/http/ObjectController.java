@@ -76,7 +76,7 @@ class ObjectController {
         InputStream body = sent != null ? sent : InputStream.nullInputStream();
         var headers = request.getHeaders();
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
-        ObjectRecord stored = UnreadBody.swallowOnRefusal(body, () -> objects.put(new PutRequest(bucket, key,
+        ObjectRecord stored = UnreadBody.consume(body, () -> objects.put(new PutRequest(bucket, key,
             contentType == null ? MediaType.APPLICATION_OCTET_STREAM : contentType, headers.contentLength().orElse(-1L), userMetadata(request),
             headers.get(HttpHeaders.IF_MATCH), headers.get(HttpHeaders.IF_NONE_MATCH), ObjectTags.parseQuery(headers.get(TAGGING_HEADER))), body));
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()))

@@ -80,7 +80,7 @@ class UploadController {
     @ApiResponse(responseCode = "507", description = "The fallback volume is full")
     @Put(uri = "/{uploadId}/parts/{partNumber}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     HttpResponse<PartView> uploadPart(String uploadId, String partNumber, HttpRequest<?> request, @Body InputStream body) {
-        PartInfo part = UnreadBody.swallowOnRefusal(body, () -> uploads.uploadPart(uploadId, UploadManifest.parsePartNumber(partNumber),
+        PartInfo part = UnreadBody.consume(body, () -> uploads.uploadPart(uploadId, UploadManifest.parsePartNumber(partNumber),
             request.getHeaders().contentLength().orElse(-1L), body));
         return HttpResponse.ok(PartView.of(part)).header(HttpHeaders.ETAG, ETags.of(part.hash()));
     }
@@ -118,7 +118,7 @@ class UploadController {
                                           content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                               array = @ArraySchema(schema = @Schema(implementation = CompletedPart.class))))
                                       @Body InputStream body) {
-        List<CompletedPart> parts = readPartList(body);
+        List<CompletedPart> parts = UnreadBody.consume(body, () -> readPartList(body));
         ObjectRecord stored = uploads.complete(uploadId, parts);
         return HttpResponse.created(ObjectInfo.of(stored)).header(HttpHeaders.ETAG, ETags.of(stored.hash()));
     }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.kelp.testkit.FreePorts;
 import dev.kelp.testkit.ProvingGround;
 import io.micronaut.context.ApplicationContext;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,11 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.Tag;
@@ -76,9 +71,7 @@ class S3TaggingOutageIT {
             "kelp.s3.port", port,
             "kelp.s3.access-key-id", KEY_ID,
             "kelp.s3.secret-access-key", SECRET));
-        s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:" + port)).forcePathStyle(true)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
-            .httpClient(ApacheHttpClient.create()).build();
+        s3 = S3SdkClients.onLoopback(port, KEY_ID, SECRET);
     }
 
     @AfterEach

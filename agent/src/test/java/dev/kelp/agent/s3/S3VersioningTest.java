@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kelp.testkit.FreePorts;
 import io.micronaut.context.ApplicationContext;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
@@ -46,9 +41,7 @@ class S3VersioningTest {
             "kelp.s3.port", port,
             "kelp.s3.access-key-id", "AKIDKELPVERSIONS",
             "kelp.s3.secret-access-key", "versions-secret-key"));
-        s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:" + port)).forcePathStyle(true)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDKELPVERSIONS", "versions-secret-key")))
-            .httpClient(ApacheHttpClient.create()).build();
+        s3 = S3SdkClients.onLoopback(port, "AKIDKELPVERSIONS", "versions-secret-key");
     }
 
     @AfterAll

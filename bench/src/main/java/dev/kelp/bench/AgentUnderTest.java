@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,13 +31,19 @@ public final class AgentUnderTest implements AutoCloseable {
     }
 
     public AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
+        this(jar, config, port, log, List.of("-Xmx512m"));
+    }
+
+    /** @param jvmOptions the agent JVM's options, in place of the default {@code -Xmx512m} */
+    public AgentUnderTest(Path jar, Path config, int port, Path log, List<String> jvmOptions) throws Exception {
         this.base = "http://127.0.0.1:" + port;
-        String java = ProcessHandle.current().info().command().orElse("java");
         long t = System.nanoTime();
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(jvmOptions);
         // The S3 endpoint's port as a system property: a KELP_S3_PORT in the environment would bind as kelp.s3.port.
-        this.process = new ProcessBuilder(java, "-Xmx512m", "-Dmicronaut.config.files=" + config, "-Dkelp.s3.port=" + s3Port(port),
-                "-jar", jar.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        command.addAll(List.of("-Dmicronaut.config.files=" + config, "-Dkelp.s3.port=" + s3Port(port), "-jar", jar.toString()));
+        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitReady();
         this.startToReadyMillis = (System.nanoTime() - t) / 1_000_000;
         Thread.ofPlatform().daemon().start(() -> {
@@ -44,6 +52,15 @@ public final class AgentUnderTest implements AutoCloseable {
                 sleep(100);
             }
         });
+    }
+
+    /** The java command this harness runs on, which the agent runs on too. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     long rssBytes() {

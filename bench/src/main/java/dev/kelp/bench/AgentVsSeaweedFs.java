@@ -278,7 +278,7 @@ public final class AgentVsSeaweedFs {
     }
 
     /** The agent's configuration; {@code keyDir} non-null turns encryption at rest on with the key there. */
-    private Path writeConfig(Path work, String bucket, int agentPort, Path keyDir) throws IOException {
+    static Path writeConfig(Path work, String bucket, int agentPort, Path keyDir) throws IOException {
         Files.createDirectories(work);
         Path config = work.resolve("kelp-agent.yml");
         String encryption = keyDir == null ? "" : "  encryption:\n    enabled: true\n    key-dir: " + keyDir + "\n";
@@ -326,7 +326,7 @@ public final class AgentVsSeaweedFs {
         return size >= MIB ? size / MIB + " MiB" : size / KIB + " KiB";
     }
 
-    private static String env(String name) {
+    static String env(String name) {
         String value = System.getenv(name);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException(name + " is not set: run this through scripts/bench");

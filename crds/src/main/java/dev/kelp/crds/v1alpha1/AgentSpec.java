@@ -17,7 +17,7 @@ public class AgentSpec {
     private String image;
 
     @SchemaFrom(type = ResourceRequirementsSchema.class)
-    @JsonPropertyDescription("CPU and memory requests and limits of the agent container (core/v1 ResourceRequirements). Leave room for cache.maxBytes in the memory limit.")
+    @JsonPropertyDescription("CPU and memory requests and limits of the agent container (core/v1 ResourceRequirements). The agent's heap is 40% of the memory limit and the rest of its JVM takes about 250 MiB, so a limit below 512Mi does not fit; leave room for cache.maxBytes in the heap.")
     private ResourceRequirements resources;
 
     @Default("8780")

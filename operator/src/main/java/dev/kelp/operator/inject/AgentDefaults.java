@@ -17,8 +17,9 @@ import java.time.Duration;
 public record AgentDefaults(String image, ResourceRequirements resources, Duration drain, long runAsUser) {
 
     /**
-     * 256Mi/512Mi memory: the agent's heap is 75% of the limit (MaxRAMPercentage), enough for
-     * the default cache and streaming bodies; 100m CPU requested, no CPU limit so a burst of
+     * 256Mi/512Mi memory: the agent's heap is 40% of the limit (MaxRAMPercentage), enough for
+     * the default caches (64 MiB of small objects) and streaming bodies, with room for the
+     * ~250 MiB the rest of the JVM needs; 100m CPU requested, no CPU limit so a burst of
      * sync work is not throttled.
      */
     public static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()

@@ -31,9 +31,12 @@ public final class AgentSidecar {
 
     /**
      * The command the container runs, explicit so nothing depends on the image's entrypoint:
-     * the heap follows the memory limit, and the jar is where the agent image puts it.
+     * the heap follows the memory limit, and the jar is where the agent image puts it. The heap
+     * is 40% of the limit because the rest of the JVM needs about 250 MiB: with the heap at its
+     * largest, RSS under load was 491 MiB at 40% of 512 MiB, 521 MiB at 50% and 641 MiB at 75%
+     * ({@code scripts/bench-memory}, docs/benchmarks.md).
      */
-    public static final List<String> COMMAND = List.of("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", InjectionContract.AGENT_JAR);
+    public static final List<String> COMMAND = List.of("java", "-XX:MaxRAMPercentage=40", "-XX:+ExitOnOutOfMemoryError", "-jar", InjectionContract.AGENT_JAR);
 
     static final String HEALTH_PORT_NAME = "kelp-health";
 

@@ -140,7 +140,7 @@ class PodInjectionWebhookIT {
         Container agent = init.getFirst();
         assertThat(agent.getRestartPolicy()).isEqualTo("Always");
         assertThat(agent.getImage()).isEqualTo(IMAGE);
-        assertThat(agent.getCommand()).containsExactly("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/kelp/kelp-agent.jar");
+        assertThat(agent.getCommand()).containsExactly("java", "-XX:MaxRAMPercentage=40", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/kelp/kelp-agent.jar");
 
         Map<String, EnvVar> env = agent.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
         assertThat(env.get("MICRONAUT_CONFIG_FILES").getValue()).isEqualTo("/etc/kelp/agent.yml");

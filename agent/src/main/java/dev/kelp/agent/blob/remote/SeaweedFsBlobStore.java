@@ -315,7 +315,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
      * Opens a read of {@code expectedBytes} (0 when not known). Its attempt timeout grows with them
      * as an upload's does: a SeaweedFS busy moving other large objects may take seconds to start
      * answering a large read, which then takes longer than that to stream anyway, and under the
-     * base timeout alone such reads failed and opened the breaker (docs/benchmarks.md, "2026-12-02").
+     * base timeout alone such reads failed and opened the breaker (docs/benchmarks.md, "2026-12-02, later").
      */
     private ResponseInputStream<GetObjectResponse> fetch(String bucket, String key, ContentHash hash, String range, String ifMatch,
                                                          long expectedBytes) {

@@ -8,9 +8,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +39,7 @@ public final class MemoryUnderLoad {
     private static final int CONCURRENCY = 16;
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
-    private static final Pattern NMT_LINE = Pattern.compile("^-?\\s*(Total|Java Heap|Other|Metaspace|Code|GC|Thread)[:\\s(]+reserved=\\d+KB, committed=(\\d+)KB");
+    private static final Pattern NMT_LINE = Pattern.compile("^-?\\s*(Total|Java Heap|Other|Metaspace|Code|GC)[:\\s(]+reserved=\\d+KB, committed=(\\d+)KB");
 
     private final List<String> report = new ArrayList<>();
 
@@ -59,7 +62,7 @@ public final class MemoryUnderLoad {
         Path config = AgentVsSeaweedFs.writeConfig(work, bucket, port, null);
         List<String> options = new ArrayList<>(List.of("-XX:MaxRAM=" + limit, "-XX:NativeMemoryTracking=summary"));
         options.addAll(List.of(jvm.trim().split("\\s+")));
-        line("# The agent's memory under a %s limit (%s)", limit, java.time.Instant.now());
+        line("# The agent's memory under a %s limit (%s)", limit, Instant.now());
         line("");
         line("Agent JVM: `%s`; PUTs of unique bodies from %d java.net.http clients; SeaweedFS and PostgreSQL configured. "
             + "RSS is VmRSS from /proc, sampled every 100 ms; the rest is Native Memory Tracking's committed figures.", String.join(" ", options),
@@ -73,7 +76,7 @@ public final class MemoryUnderLoad {
              var agent = new AgentUnderTest(jar, config, port, work.resolve("agent.log"), options)) {
             Put target = (key, size, seed) -> put(http, agent.base + "/v1/objects/" + bucket + "/" + key, size, seed);
             Thread.sleep(2_000);
-            row("start (idle)", 0, agent);
+            row("start (idle)", 0, agent, agent.rssBytes());
             peak = agent.takePeakRss();
             peak = Math.max(peak, phase("%,d × 4 KiB".formatted(small), target, agent, small, 4 * KIB, 1));
             peak = Math.max(peak, phase("%,d × 1 MiB".formatted(large), target, agent, large, MIB, 2));
@@ -113,28 +116,24 @@ public final class MemoryUnderLoad {
         return peak;
     }
 
-    private void row(String name, double perSecond, AgentUnderTest agent) throws Exception {
-        row(name, perSecond, agent, agent.rssBytes());
-    }
-
     private void row(String name, double perSecond, AgentUnderTest agent, long peak) throws Exception {
         var nmt = nativeMemory(agent.pid());
         line("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", name, perSecond == 0 ? "" : String.format(Locale.ROOT, "%.0f", perSecond),
-            mib(agent.rssBytes()), mib(peak), kib(nmt, "Java Heap"), kib(nmt, "Metaspace"), kib(nmt, "Code"), kib(nmt, "GC"),
-            kib(nmt, "Other"), kib(nmt, "Total"));
+            mib(agent.rssBytes()), mib(peak), committed(nmt, "Java Heap"), committed(nmt, "Metaspace"), committed(nmt, "Code"), committed(nmt, "GC"),
+            committed(nmt, "Other"), committed(nmt, "Total"));
     }
 
     /** NMT's committed KiB by category, from {@code jcmd <pid> VM.native_memory summary}. */
-    private static java.util.Map<String, Long> nativeMemory(long pid) throws Exception {
+    private static Map<String, Long> nativeMemory(long pid) throws Exception {
         Path jcmd = Path.of(AgentUnderTest.java()).resolveSibling("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("jcmd failed: " + out);
         }
-        var found = new java.util.HashMap<String, Long>();
+        var found = new HashMap<String, Long>();
         for (String l : out.split("\n")) {
-            Matcher m = NMT_LINE.matcher(l.trim().startsWith("Total") ? l.trim() : l);
+            Matcher m = NMT_LINE.matcher(l);
             if (m.find()) {
                 found.putIfAbsent(m.group(1), Long.parseLong(m.group(2)));
             }
@@ -142,7 +141,7 @@ public final class MemoryUnderLoad {
         return found;
     }
 
-    private static String kib(java.util.Map<String, Long> nmt, String category) {
+    private static String committed(Map<String, Long> nmt, String category) {
         Long value = nmt.get(category);
         return value == null ? "?" : mib(value * KIB);
     }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every request body the native API takes is released, stored or refused. Netty's leak detector
  * (at its paranoid level, which tracks every buffer) reports a buffer that was garbage-collected
  * unreleased; a body left unreleased on each small PUT was native memory lost for good, about
- * 10 KiB per write, enough to take an agent past a 512Mi limit in some 30,000 writes.
+ * 10 KiB per write, enough to take an agent past a 512Mi limit in some 20,000 writes (docs/benchmarks.md).
  */
 class RequestBodyReleaseTest {
 

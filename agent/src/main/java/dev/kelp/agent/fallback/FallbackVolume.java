@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * The fallback volume: its directory layout, and the space its users may take. Three kinds of
@@ -15,6 +16,10 @@ import java.nio.file.Path;
  * which would get the pod evicted just the same if they overflowed an emptyDir limit), and
  * the parts of open multipart uploads (which stay until the upload completes or is aborted).
  * Independently, every write leaves {@link FallbackConfig#reserveBytes()} free on the disk.
+ *
+ * <p>A fourth kind, copies kept to serve reads ({@link Sheddable}: the disk cache), counts
+ * against the same limit but gives way: a claim that would not fit otherwise first has the
+ * cache drop what it must, so caching never turns a write into a 507.
  */
 @Singleton
 public class FallbackVolume {
@@ -25,6 +30,28 @@ public class FallbackVolume {
     private long storedBytes;
     private long stagingBytes;
     private long partBytes;
+    private volatile Sheddable sheddable = Sheddable.NONE;
+
+    /** Bytes on the volume that may be deleted whenever a write needs their room. */
+    public interface Sheddable {
+
+        Sheddable NONE = new Sheddable() {
+            @Override
+            public long bytes() {
+                return 0;
+            }
+
+            @Override
+            public void shed(long bytes) {
+            }
+        };
+
+        /** Bytes held now; read under the volume's lock, so it must not take one of its own. */
+        long bytes();
+
+        /** Deletes at least {@code bytes} (or all it holds). Called without the volume's lock held. */
+        void shed(long bytes);
+    }
 
     public FallbackVolume(FallbackConfig config) {
         this.config = config;
@@ -56,6 +83,25 @@ public class FallbackVolume {
         return root.resolve("sync-queue");
     }
 
+    /** Copies of blobs kept to serve reads: emptied at every start, given up whenever a write needs room. */
+    public Path cacheDir() {
+        return root.resolve("cache");
+    }
+
+    /** Lets {@code space} count against the limit and give way to writes (one at most: the disk cache). */
+    public void shedsInto(Sheddable space) {
+        this.sheddable = space;
+    }
+
+    /**
+     * Whether {@code bytes} more cached would still leave the limit unreached and twice the
+     * reserve free on the disk: the cache takes only room that writes are not about to need.
+     */
+    public synchronized boolean roomToCache(long bytes) {
+        long total = storedBytes + stagingBytes + partBytes + sheddable.bytes() + bytes;
+        return (config.maxBytes() == 0 || total <= config.maxBytes()) && usableSpace() - bytes >= 2 * config.reserveBytes();
+    }
+
     /** Open multipart uploads: a directory each, holding its manifest and its parts. */
     public Path uploadsDir() {
         return root.resolve("uploads");
@@ -74,10 +120,23 @@ public class FallbackVolume {
     }
 
     /** Takes room for {@code bytes} more of a body being staged, or throws 507 and takes nothing. */
-    public synchronized void claimStaging(long bytes) {
-        requireWithinLimit(storedBytes + stagingBytes + partBytes + bytes, "staging the request body");
-        requireFreeSpace(bytes);
-        stagingBytes += bytes;
+    public void claimStaging(long bytes) {
+        if (!tryClaimStaging(bytes)) {
+            makeRoom(() -> storedBytes + stagingBytes + partBytes + bytes, bytes);
+            synchronized (this) {
+                requireWithinLimit(storedBytes + stagingBytes + partBytes + bytes, "staging the request body");
+                requireFreeSpaceNow(bytes);
+                stagingBytes += bytes;
+            }
+        }
+    }
+
+    private synchronized boolean tryClaimStaging(long bytes) {
+        if (fits(storedBytes + stagingBytes + partBytes + bytes, bytes)) {
+            stagingBytes += bytes;
+            return true;
+        }
+        return false;
     }
 
     public synchronized void releaseStaging(long bytes) {
@@ -88,10 +147,23 @@ public class FallbackVolume {
      * Takes room for a blob of {@code bytes}, or throws 507 and takes nothing. Staged bodies
      * do not count here: the blob usually is one, about to be linked rather than copied.
      */
-    public synchronized void claimStored(long bytes) {
-        requireWithinLimit(storedBytes + partBytes + bytes, "storing the blob");
-        requireFreeSpace(0);
-        storedBytes += bytes;
+    public void claimStored(long bytes) {
+        if (!tryClaimStored(bytes)) {
+            makeRoom(() -> storedBytes + partBytes + bytes, 0);
+            synchronized (this) {
+                requireWithinLimit(storedBytes + partBytes + bytes, "storing the blob");
+                requireFreeSpaceNow(0);
+                storedBytes += bytes;
+            }
+        }
+    }
+
+    private synchronized boolean tryClaimStored(long bytes) {
+        if (fits(storedBytes + partBytes + bytes, 0)) {
+            storedBytes += bytes;
+            return true;
+        }
+        return false;
     }
 
     public synchronized void releaseStored(long bytes) {
@@ -123,24 +195,62 @@ public class FallbackVolume {
         storedBytes += bytes;
     }
 
-    /** Throws 507 unless writing {@code bytes} more would leave the reserve free on the disk. */
+    /** Throws 507 unless writing {@code bytes} more would leave the reserve free on the disk (the cache giving way first). */
     public void requireFreeSpace(long bytes) {
-        long usable;
-        try {
-            usable = fileStore.getUsableSpace();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the free space of " + root, e);
+        if (usableSpace() - bytes < config.reserveBytes()) {
+            makeRoom(() -> 0, bytes);
+            requireFreeSpaceNow(bytes);
         }
+    }
+
+    private void requireFreeSpaceNow(long bytes) {
+        long usable = usableSpace();
         if (usable - bytes < config.reserveBytes()) {
             throw new InsufficientStorageException("the fallback volume is full: %d bytes free, %d needed, %d kept in reserve"
                 .formatted(usable, bytes, config.reserveBytes()));
         }
     }
 
+    private boolean fits(long counted, long writing) {
+        return (config.maxBytes() == 0 || counted + sheddable.bytes() <= config.maxBytes())
+            && usableSpace() - writing >= config.reserveBytes();
+    }
+
+    /**
+     * Has the cache give up what a claim needs: its excess over the limit, and what the disk
+     * lacks to keep the reserve. Outside the volume's lock, which deleting files must not hold.
+     */
+    private void makeRoom(LongSupplier counted, long writing) {
+        Sheddable space = sheddable;
+        if (space.bytes() == 0) {
+            return;
+        }
+        long overLimit;
+        synchronized (this) {
+            overLimit = config.maxBytes() == 0 ? 0 : counted.getAsLong() + space.bytes() - config.maxBytes();
+        }
+        long shortOnDisk = config.reserveBytes() + writing - usableSpace();
+        long needed = Math.max(overLimit, shortOnDisk);
+        if (needed > 0) {
+            space.shed(needed);
+        }
+    }
+
+    private long usableSpace() {
+        try {
+            return fileStore.getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + root, e);
+        }
+    }
+
     private void requireWithinLimit(long total, String what) {
+        // Whatever the cache still holds after giving way counts too (a read filling it meanwhile).
+        long cached = sheddable.bytes();
+        total += cached;
         if (config.maxBytes() > 0 && total > config.maxBytes()) {
-            throw new InsufficientStorageException("the fallback volume is at its limit of %d bytes (%d stored, %d being staged, %d in upload parts): %s would take it to %d"
-                .formatted(config.maxBytes(), storedBytes, stagingBytes, partBytes, what, total));
+            throw new InsufficientStorageException("the fallback volume is at its limit of %d bytes (%d stored, %d being staged, %d in upload parts, %d cached): %s would take it to %d"
+                .formatted(config.maxBytes(), storedBytes, stagingBytes, partBytes, cached, what, total));
         }
     }
 }

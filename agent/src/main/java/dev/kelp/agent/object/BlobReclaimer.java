@@ -1,6 +1,7 @@
 package dev.kelp.agent.object;
 
 import dev.kelp.agent.blob.BlobStore;
+import dev.kelp.agent.blob.cache.BlobDiskCache;
 import dev.kelp.agent.blob.remote.SeaweedFsBlobStore;
 import dev.kelp.agent.metadata.MetadataStore;
 import dev.kelp.agent.metadata.MetadataStore.BlobRef;
@@ -41,6 +42,7 @@ public final class BlobReclaimer {
     private final BeanProvider<MetadataStore> metadataProvider;
     private final BeanProvider<BlobStore> localProvider;
     private final BeanProvider<BlobStore> remoteProvider;
+    private final BeanProvider<BlobDiskCache> diskCacheProvider;
     private final Duration after;
     private final Clock clock = Clock.systemUTC();
     private final Counter reclaimed;
@@ -54,7 +56,7 @@ public final class BlobReclaimer {
      * @param interval how often the reclaimer looks
      */
     BlobReclaimer(BeanProvider<MetadataStore> metadata, @Named("local") BeanProvider<BlobStore> local,
-                  @Named("remote") BeanProvider<BlobStore> remote, MeterRegistry meters,
+                  @Named("remote") BeanProvider<BlobStore> remote, BeanProvider<BlobDiskCache> diskCache, MeterRegistry meters,
                   @Value("${kelp.reclaim.after:10m}") Duration after, @Value("${kelp.reclaim.interval:1m}") Duration interval) {
         if (after.isNegative() || interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("kelp.reclaim.after must not be negative and kelp.reclaim.interval must be positive");
@@ -62,6 +64,7 @@ public final class BlobReclaimer {
         this.metadataProvider = metadata;
         this.localProvider = local;
         this.remoteProvider = remote;
+        this.diskCacheProvider = diskCache;
         this.after = after;
         this.reclaimed = meters.counter("kelp.blobs.reclaimed");
         this.reclaimedBytes = meters.counter("kelp.blobs.reclaimed.bytes");
@@ -107,6 +110,7 @@ public final class BlobReclaimer {
             remoteProvider.get().delete(blob.bucket(), blob.hash());
         }
         localProvider.get().delete(blob.bucket(), blob.hash());
+        diskCacheProvider.get().forget(blob.bucket(), blob.hash());
     }
 
     private void reclaimSafely() {

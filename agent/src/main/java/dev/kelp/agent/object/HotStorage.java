@@ -27,11 +27,12 @@ public final class HotStorage {
         this.mode = mode;
     }
 
-    public void store(String bucket, StagedBlob staged) {
+    /** @return true when SeaweedFS took it, false when the fallback volume did */
+    public boolean store(String bucket, StagedBlob staged) {
         if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
             try {
                 remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
-                return;
+                return true;
             } catch (BlobStoreUnavailableException e) {
                 // SeaweedFS failed this write: the fallback volume takes it, nothing fails.
             }
@@ -40,5 +41,6 @@ public final class HotStorage {
         if (remote.isPresent()) {
             syncQueue.enqueue(bucket, staged.hash(), staged.size());
         }
+        return false;
     }
 }

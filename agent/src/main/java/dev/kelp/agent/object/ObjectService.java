@@ -10,6 +10,7 @@ import dev.kelp.agent.blob.BlobStaging;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.blob.StagedBlob;
+import dev.kelp.agent.blob.cache.BlobDiskCache;
 import dev.kelp.agent.events.AgentEvent;
 import dev.kelp.agent.events.EventSink;
 import dev.kelp.agent.metadata.MetadataStore;
@@ -58,24 +59,27 @@ public class ObjectService {
     private final VersioningConfig versioning;
     private final AccessControl access;
     private final Optional<TierReads> tiers;
+    private final BlobDiskCache diskCache;
 
     /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
         this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), AccessControl.open(),
-            Optional.empty());
+            Optional.empty(), BlobDiskCache.off());
     }
 
     /**
      * @param tiers tiering's side of reads (docs/tiering.md): reads are noted for the access
      *              tracker, and a blob whose hot copy has moved cold is read from there
+     * @param diskCache copies of blobs on SeaweedFS kept on the fallback volume, for reads
      */
     @Inject
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning, AccessControl access,
-                         Optional<TierReads> tiers) {
+                         Optional<TierReads> tiers, BlobDiskCache diskCache) {
+        this.diskCache = diskCache;
         this.versioning = versioning;
         this.access = access;
         this.tiers = tiers;
@@ -146,7 +150,7 @@ public class ObjectService {
         var reuse = new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
         boolean deduplicated = reuse.skipsStoring();
         if (!deduplicated) {
-            hot.store(request.bucket(), staged);
+            storeHot(request.bucket(), staged);
         }
         // The version id is the agent's, given now, so it is the same whether the database or the
         // local journal (LOCAL_ONLY) takes the write.
@@ -163,11 +167,18 @@ public class ObjectService {
         }
         if (reuse.storesAgain(outcome.blobCreated())) {
             // The blob was reclaimed between the check and the commit: store it (again) after all.
-            hot.store(request.bucket(), staged);
+            storeHot(request.bucket(), staged);
         }
         cache.invalidate(request.bucket(), request.key());
         emit(AgentEvent.Type.SAVE, record, Map.of("size", Long.toString(staged.size()), "dedup", Boolean.toString(deduplicated)));
         return outcome.stored();
+    }
+
+    private void storeHot(String bucket, StagedBlob staged) {
+        if (hot.store(bucket, staged)) {
+            // On SeaweedFS now: the staged body, about to be deleted, stays on as the read copy.
+            diskCache.keep(bucket, staged.hash(), staged.file(), staged.size());
+        }
     }
 
     /**
@@ -234,11 +245,17 @@ public class ObjectService {
                 // The sync drain released it after verifying it on SeaweedFS: read it there.
             }
         }
+        var copy = diskCache.open(record.bucket(), record.hash(), record.size(), offset, length);
+        if (copy.isPresent()) {
+            return copy.get();
+        }
         BlobStore seaweed = remote.orElseThrow(() -> new BlobMissingException(record));
         try {
             // Spelled out to the end of the object so the read's time limit can grow with its size.
             long remoteLength = length < 0 && record.size() > offset ? record.size() - offset : length;
-            return seaweed.open(record.bucket(), record.hash(), offset, remoteLength);
+            InputStream content = seaweed.open(record.bucket(), record.hash(), offset, remoteLength);
+            boolean whole = offset == 0 && (length < 0 || length >= record.size());
+            return whole && appRead ? diskCache.filling(record.bucket(), record.hash(), record.size(), content) : content;
         } catch (BlobNotFoundException e) {
             // Not hot: moved to a tier rule's cold target, or lost.
             return tiers.flatMap(t -> t.openCold(record, offset, length, appRead)).orElseThrow(() -> new BlobMissingException(record));

@@ -1,0 +1,311 @@
+package dev.kelp.agent.blob.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.kelp.agent.blob.local.BoundedInputStream;
+import dev.kelp.agent.encryption.BlobEncryption;
+import dev.kelp.agent.fallback.DurableFiles;
+import dev.kelp.agent.fallback.FallbackVolume;
+import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.ObjectKeys;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies of blobs that live on SeaweedFS, kept on the fallback volume at
+ * {@code cache/<bucket>/<aa>/<bb>/<sha256>} so that a read of them costs a local file read
+ * instead of a SeaweedFS round trip, and still succeeds while SeaweedFS is out of reach.
+ * A copy comes from a write (the staged body, hard-linked once SeaweedFS has it: no byte
+ * written twice) or from a whole read from SeaweedFS (teed to a file as it is served, kept
+ * only when its SHA-256 matches). Blobs are content-addressed, so a copy is never stale; the
+ * object's metadata, looked up first as always, decides which blob a read wants.
+ *
+ * <p>Nothing here is durable or needs to be: copies are not fsync'd, and every start empties
+ * the cache, so a copy cut short by a crash is never served. Its bytes count against the
+ * fallback volume's limit and give way to writes ({@link FallbackVolume.Sheddable}); which
+ * copies stay is Caffeine's choice (size-bounded, W-TinyLFU). With encryption at rest on the
+ * cache stays off: its copies would be plaintext on disk.
+ */
+@Singleton
+public class BlobDiskCache implements FallbackVolume.Sheddable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlobDiskCache.class);
+    /** Caffeine weighs entries in ints; KiB units keep a 5 GiB object in range. */
+    private static final int WEIGHT_UNIT = 1024;
+    /** A copy larger than this share of the cache would push out too much to be worth it. */
+    private static final int LARGEST_SHARE = 8;
+
+    private final FallbackVolume volume;
+    private final Path root;
+    private final Path filling;
+    private final long maxBytes;
+    private final Cache<Entry, Long> index;
+    private final AtomicLong bytes = new AtomicLong();
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter fills;
+
+    private record Entry(String bucket, ContentHash hash) {
+    }
+
+    /** A cache that keeps nothing, for a service built without one (unit tests, tools). */
+    public static BlobDiskCache off() {
+        return new BlobDiskCache(null, 0, new SimpleMeterRegistry());
+    }
+
+    @Inject
+    public BlobDiskCache(FallbackVolume volume, DiskCacheConfig config, BlobEncryption encryption, MeterRegistry meters) {
+        this(volume, encryption.encryptsWrites() || encryption.readsEncrypted() ? 0 : config.maxBytes(), meters);
+        emptyAtStart();
+        if (maxBytes > 0) {
+            volume.shedsInto(this);
+            LOG.info("Disk cache at {}: up to {} bytes, copies up to {} bytes each", root, maxBytes, largest());
+        } else if (config.maxBytes() > 0) {
+            LOG.info("Disk cache off: encryption at rest is on, and the cache's copies would be plaintext");
+        }
+    }
+
+    private BlobDiskCache(FallbackVolume volume, long maxBytes, MeterRegistry meters) {
+        this.volume = volume;
+        this.root = volume == null ? null : volume.cacheDir();
+        this.filling = root == null ? null : root.resolve("filling");
+        this.maxBytes = maxBytes;
+        this.index = Caffeine.newBuilder()
+            .maximumWeight(Math.max(1, maxBytes / WEIGHT_UNIT))
+            .<Entry, Long>weigher((entry, size) -> (int) Math.min(Integer.MAX_VALUE, Math.ceilDiv(size, WEIGHT_UNIT)))
+            // On the thread that removed it, so the bytes are free when shed() returns.
+            .executor(Runnable::run)
+            .removalListener(this::removed)
+            .build();
+        this.hits = meters.counter("kelp.cache.disk.hits");
+        this.misses = meters.counter("kelp.cache.disk.misses");
+        this.fills = meters.counter("kelp.cache.disk.fills");
+        Gauge.builder("kelp.cache.disk.bytes", bytes, AtomicLong::get).baseUnit("bytes").register(meters);
+    }
+
+    public boolean enabled() {
+        return maxBytes > 0;
+    }
+
+    /** Bytes the cache holds now. */
+    @Override
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** Drops the least valued copies until {@code wanted} bytes are free, or the cache is empty. */
+    @Override
+    public void shed(long wanted) {
+        long target = Math.max(0, bytes.get() - wanted);
+        var eviction = index.policy().eviction().orElseThrow();
+        while (bytes.get() > target) {
+            Map<Entry, Long> coldest = eviction.coldest(64);
+            if (coldest.isEmpty()) {
+                return;
+            }
+            for (Entry entry : coldest.keySet()) {
+                index.invalidate(entry);
+                if (bytes.get() <= target) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The cached copy, {@code length} bytes from {@code offset} ({@code length < 0}: to the
+     * end); empty when there is none of the {@code size} the metadata says.
+     */
+    public Optional<InputStream> open(String bucket, ContentHash hash, long size, long offset, long length) {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        var entry = new Entry(bucket, hash);
+        if (index.getIfPresent(entry) == null) {
+            misses.increment();
+            return Optional.empty();
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(pathOf(entry), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            index.invalidate(entry);
+            misses.increment();
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("cannot read the cached copy of blob {} in bucket {}, reading it from SeaweedFS: {}", hash, bucket, e.toString());
+            index.invalidate(entry);
+            misses.increment();
+            return Optional.empty();
+        }
+        try {
+            if (channel.size() != size || offset > size) {
+                // Never expected (copies are checked on the way in); a wrong copy is dropped, not served.
+                closeQuietly(channel);
+                index.invalidate(entry);
+                misses.increment();
+                return Optional.empty();
+            }
+            channel.position(offset);
+            hits.increment();
+            long available = size - offset;
+            return Optional.of(new BoundedInputStream(Channels.newInputStream(channel), length < 0 ? available : Math.min(length, available)));
+        } catch (IOException e) {
+            closeQuietly(channel);
+            index.invalidate(entry);
+            misses.increment();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Keeps a staged body SeaweedFS has just stored as the cached copy of its blob, by a hard
+     * link: the staging file may be closed (deleted) as usual afterwards. Best effort: a copy
+     * that cannot be made is simply not kept.
+     */
+    public void keep(String bucket, ContentHash hash, Path staged, long size) {
+        var entry = new Entry(bucket, hash);
+        if (!admits(size) || index.getIfPresent(entry) != null) {
+            return;
+        }
+        Path target = pathOf(entry);
+        try {
+            Files.createDirectories(target.getParent());
+            Files.createLink(target, staged);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("not caching blob {}: {}", hash, e.toString());
+            return;
+        }
+        admitted(entry, size);
+    }
+
+    /**
+     * {@code source}, the whole content of a blob read from SeaweedFS, teed into a new cached
+     * copy as it is read; the copy is kept only if the read reaches the end with the expected
+     * size and SHA-256. The reader sees the same bytes and the same failures as from
+     * {@code source} itself: a failing copy is dropped, never the read.
+     */
+    public InputStream filling(String bucket, ContentHash hash, long size, InputStream source) {
+        var entry = new Entry(bucket, hash);
+        if (!admits(size) || index.getIfPresent(entry) != null) {
+            return source;
+        }
+        Path temp;
+        FileChannel out;
+        try {
+            Files.createDirectories(filling);
+            temp = Files.createTempFile(filling, hash.hex().substring(0, 16) + "-", DurableFiles.TEMP_SUFFIX);
+            out = FileChannel.open(temp, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            LOG.debug("not caching blob {}: {}", hash, e.toString());
+            return source;
+        }
+        return new CacheFill(source, out, temp, hash, size, copy -> commit(entry, copy, size));
+    }
+
+    /** Drops the copy of a blob whose bytes are gone (reclaimed): its room is better used by others. */
+    public void forget(String bucket, ContentHash hash) {
+        if (enabled()) {
+            index.invalidate(new Entry(bucket, hash));
+        }
+    }
+
+    private void commit(Entry entry, Path copy, long size) {
+        Path target = pathOf(entry);
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            DurableFiles.deleteQuietly(copy);
+            LOG.debug("not caching blob {}: {}", entry.hash(), e.toString());
+            return;
+        }
+        admitted(entry, size);
+    }
+
+    private void admitted(Entry entry, long size) {
+        if (index.asMap().putIfAbsent(entry, size) == null) {
+            bytes.addAndGet(size);
+            fills.increment();
+        }
+    }
+
+    private boolean admits(long size) {
+        return enabled() && size <= largest() && volume.roomToCache(size);
+    }
+
+    private long largest() {
+        return maxBytes / LARGEST_SHARE;
+    }
+
+    private void removed(Entry entry, Long size, RemovalCause cause) {
+        if (cause == RemovalCause.REPLACED || entry == null || size == null) {
+            return;
+        }
+        DurableFiles.deleteQuietly(pathOf(entry));
+        bytes.addAndGet(-size);
+    }
+
+    private Path pathOf(Entry entry) {
+        return root.resolve(ObjectKeys.requireValidBucket(entry.bucket())).resolve(entry.hash().shardedPath());
+    }
+
+    private void emptyAtStart() {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (!dir.equals(root)) {
+                        Files.deleteIfExists(dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the disk cache at " + root, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // only reading
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.kelp.agent.blob.cache;
+
+import dev.kelp.agent.fallback.DurableFiles;
+import dev.kelp.agent.object.ContentHash;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.function.Consumer;
+
+/**
+ * A read of a blob's whole content that writes what it reads to a file beside, and hands the
+ * file on ({@code complete}) only when the read ends with exactly the blob's size and SHA-256.
+ * Anything else (the reader stopping early, skipping, a read failing, the disk refusing a
+ * write) drops the file and goes on as a plain read.
+ */
+final class CacheFill extends FilterInputStream {
+
+    private final FileChannel out;
+    private final Path file;
+    private final ContentHash expected;
+    private final long size;
+    private final Consumer<Path> complete;
+    private final MessageDigest digest = ContentHash.newDigest();
+    private long copied;
+    private boolean copying = true;
+
+    CacheFill(InputStream source, FileChannel out, Path file, ContentHash expected, long size, Consumer<Path> complete) {
+        super(source);
+        this.out = out;
+        this.file = file;
+        this.expected = expected;
+        this.size = size;
+        this.complete = complete;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n;
+        try {
+            n = super.read(buffer, offset, length);
+        } catch (IOException | RuntimeException e) {
+            abandon();
+            throw e;
+        }
+        if (copying) {
+            if (n == -1) {
+                finish();
+            } else if (n > 0) {
+                copy(buffer, offset, n);
+                if (copying && copied == size) {
+                    // Readers that know the length stop here without asking for the end.
+                    finish();
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        abandon();
+        return super.skip(n);
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            abandon();
+        } finally {
+            super.close();
+        }
+    }
+
+    private void copy(byte[] buffer, int offset, int n) {
+        if (copied + n > size) {
+            // Longer than the metadata says: not the blob, so not a copy of it.
+            abandon();
+            return;
+        }
+        try {
+            var chunk = ByteBuffer.wrap(buffer, offset, n);
+            while (chunk.hasRemaining()) {
+                out.write(chunk);
+            }
+        } catch (IOException e) {
+            abandon();
+            return;
+        }
+        digest.update(buffer, offset, n);
+        copied += n;
+    }
+
+    private void finish() {
+        copying = false;
+        boolean whole = copied == size && ContentHash.of(digest).equals(expected);
+        try {
+            out.close();
+        } catch (IOException e) {
+            whole = false;
+        }
+        if (whole) {
+            complete.accept(file);
+        } else {
+            DurableFiles.deleteQuietly(file);
+        }
+    }
+
+    private void abandon() {
+        if (copying) {
+            copying = false;
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // dropped either way
+            }
+            DurableFiles.deleteQuietly(file);
+        }
+    }
+}

@@ -238,7 +238,16 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             // The bucket went away behind our back (deleted by hand): make it again, once.
             knownBuckets.remove(bucket);
             ensureBucket(bucket);
-            call.run();
+            try {
+                call.run();
+            } catch (NotFoundInSeaweedFs again) {
+                // SeaweedFS says the bucket exists and then that it does not: a bucket just made
+                // is not yet known to every part of it. Unavailable for this call, so a write goes
+                // to the fallback volume (and its sync retries later) rather than failing.
+                knownBuckets.remove(bucket);
+                throw new BlobStoreUnavailableException("SeaweedFS does not know bucket " + bucket + " yet, right after making it: "
+                    + again.getMessage(), again);
+            }
         }
     }
 

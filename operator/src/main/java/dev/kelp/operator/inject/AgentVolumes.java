@@ -121,8 +121,15 @@ public final class AgentVolumes {
                 .endSpec()
                 .endVolumeClaimTemplate().endEphemeral().build();
         }
-        Quantity size = fallback != null && fallback.getEmptyDir() != null && fallback.getEmptyDir().getSizeLimit() != null
-            ? fallback.getEmptyDir().getSizeLimit() : DEFAULT_FALLBACK_SIZE;
-        return volume.withNewEmptyDir().withSizeLimit(size).endEmptyDir().build();
+        return volume.withNewEmptyDir().withSizeLimit(emptyDirSizeLimit(fallback).orElseThrow()).endEmptyDir().build();
+    }
+
+    /** The size limit of the emptyDir mounted as the fallback volume; empty when the volume is a claim. */
+    public static Optional<Quantity> emptyDirSizeLimit(FallbackSpec fallback) {
+        if (fallback != null && fallback.getPvc() != null) {
+            return Optional.empty();
+        }
+        return Optional.of(fallback != null && fallback.getEmptyDir() != null && fallback.getEmptyDir().getSizeLimit() != null
+            ? fallback.getEmptyDir().getSizeLimit() : DEFAULT_FALLBACK_SIZE);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.kelp.crds.v1alpha1.BackupRetention;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
 import dev.kelp.crds.v1alpha1.BlockDedupSpec;
+import dev.kelp.crds.v1alpha1.FallbackSpec;
 import dev.kelp.crds.v1alpha1.S3EndpointAuth;
 import dev.kelp.crds.v1alpha1.S3EndpointSpec;
 import dev.kelp.crds.v1alpha1.S3Target;
@@ -14,6 +15,7 @@ import dev.kelp.crds.v1alpha1.StoragePolicy;
 import dev.kelp.crds.v1alpha1.StoragePolicySpec;
 import dev.kelp.crds.v1alpha1.TierMatch;
 import dev.kelp.crds.v1alpha1.TierRule;
+import dev.kelp.operator.inject.AgentVolumes;
 import dev.kelp.operator.inject.InjectionContract;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.RoundingMode;
@@ -66,9 +68,7 @@ public final class AgentConfigRenderer {
 
         var fallback = section(kelp, "fallback");
         fallback.put("dir", FALLBACK_DIR);
-        if (spec.getFallback() != null) {
-            putBytes(fallback, "max-bytes", spec.getFallback().getMaxBytes());
-        }
+        fallbackMaxBytes(spec.getFallback()).ifPresent(max -> fallback.put("max-bytes", max));
 
         var seaweedfs = section(kelp, "seaweedfs");
         seaweedfs.put("endpoint", spec.getSeaweedfs().getEndpoint());
@@ -263,6 +263,19 @@ public final class AgentConfigRenderer {
         if (value != null) {
             map.put(key, value);
         }
+    }
+
+    /**
+     * An emptyDir's size limit is not a filesystem's: the disk under it shows the node's free
+     * space, and the kubelet evicts the pod once the volume outgrows it, unsynced objects and all.
+     * So without a maxBytes the agent is still held below the limit, with a tenth left for what
+     * the volume holds besides objects (sync queue, journal, event spool).
+     */
+    static Optional<Long> fallbackMaxBytes(FallbackSpec fallback) {
+        if (fallback != null && fallback.getMaxBytes() != null) {
+            return Optional.of(bytes(fallback.getMaxBytes()));
+        }
+        return AgentVolumes.emptyDirSizeLimit(fallback).map(limit -> bytes(limit) / 10 * 9);
     }
 
     private static void putBytes(Map<String, Object> map, String key, Quantity quantity) {

@@ -93,10 +93,29 @@ class AgentConfigRendererTest {
 
         var flat = flatten(read(AgentConfigRenderer.render(policy, List.of(), List.of(), Optional.empty())));
 
-        assertThat(flat.keySet()).containsExactlyInAnyOrder("kelp.storage.buckets", "kelp.fallback.dir",
+        assertThat(flat.keySet()).containsExactlyInAnyOrder("kelp.storage.buckets", "kelp.fallback.dir", "kelp.fallback.max-bytes",
             "kelp.seaweedfs.endpoint", "kelp.seaweedfs.region", "kelp.s3.enabled", "micronaut.server.port");
+        assertThat(flat).as("nine tenths of the 1Gi emptyDir the webhook mounts: past its limit the kubelet evicts the pod")
+            .containsEntry("kelp.fallback.max-bytes", (1 << 30) / 10 * 9);
         assertThat(flat).containsEntry("kelp.seaweedfs.region", "us-east-1").containsEntry("micronaut.server.port", 8780)
             .as("off, and said so: the agent's own default port is the health port in a pod").containsEntry("kelp.s3.enabled", false);
+    }
+
+    @Test
+    void fallbackLimitFollowsTheEmptyDirSizeLimitUnlessSetAndIsLeftToAClaimsFilesystem() throws Exception {
+        var policy = Fixtures.valid("storagepolicy-emptydir", StoragePolicy.class);
+        assertThat(flatten(read(AgentConfigRenderer.render(policy, List.of(), List.of(), Optional.empty()))))
+            .as("set by the policy").containsEntry("kelp.fallback.max-bytes", 1 << 30);
+
+        policy.getSpec().getFallback().setMaxBytes(null);
+        assertThat(flatten(read(AgentConfigRenderer.render(policy, List.of(), List.of(), Optional.empty()))))
+            .as("nine tenths of 1.5Gi").containsEntry("kelp.fallback.max-bytes", (3 << 29) / 10 * 9);
+
+        var claim = Fixtures.valid("storagepolicy-complete", StoragePolicy.class);
+        claim.getSpec().getFallback().setMaxBytes(null);
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .as("a claim is a filesystem of its own: the agent's free-space reserve guards it")
+            .doesNotContainKey("kelp.fallback.max-bytes");
     }
 
     @Test

@@ -80,6 +80,11 @@ class DiskCacheIT {
             assertThat(get.statusCode()).isEqualTo(200);
             assertThat(ContentHash.ofBytes(get.body())).isEqualTo(hashes.get(i));
         }
+        // Copies are checked (SHA-256) on a thread of their own after the read: give it a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (metric("kelp_cache_disk_fills_total") < READ && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertThat(metric("kelp_cache_disk_fills_total")).as("one copy per object read from SeaweedFS").isEqualTo(READ);
         assertThat(metric("kelp_cache_disk_bytes")).isPositive();
 

@@ -13,11 +13,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,7 +32,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * instead of a SeaweedFS round trip, and still succeeds while SeaweedFS is out of reach.
  * A copy comes from a write (the staged body, hard-linked once SeaweedFS has it: no byte
  * written twice) or from a whole read from SeaweedFS (teed to a file as it is served, kept
- * only when its SHA-256 matches). Blobs are content-addressed, so a copy is never stale; the
+ * only when its SHA-256 matches, checked on a thread of its own after the read; copies waiting
+ * for that check hold at most a {@value #VERIFYING_SHARE}th of the cache's size, and a copy
+ * past that is dropped rather than queued). Blobs are content-addressed, so a copy is never stale; the
  * object's metadata, looked up first as always, decides which blob a read wants.
  *
  * <p>Nothing here is durable or needs to be: copies are not fsync'd, and every start empties
@@ -58,6 +67,8 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
     private static final int WEIGHT_UNIT = 1024;
     /** A copy larger than this share of the cache would push out too much to be worth it. */
     private static final int LARGEST_SHARE = 8;
+    /** Copies made by reads waiting for their SHA-256 check, uncounted until admitted, hold at most this share. */
+    static final int VERIFYING_SHARE = 4;
 
     private final FallbackVolume volume;
     private final Path root;
@@ -68,18 +79,26 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
     private final Counter hits;
     private final Counter misses;
     private final Counter fills;
+    private final Counter rejected;
+    private final Executor verifier;
+    private final AtomicLong verifying = new AtomicLong();
 
     private record Entry(String bucket, ContentHash hash) {
     }
 
     /** A cache that keeps nothing, for a service built without one (unit tests, tools). */
     public static BlobDiskCache off() {
-        return new BlobDiskCache(null, 0, new SimpleMeterRegistry());
+        return new BlobDiskCache(null, 0, new SimpleMeterRegistry(), Runnable::run);
     }
 
     @Inject
     public BlobDiskCache(FallbackVolume volume, DiskCacheConfig config, BlobEncryption encryption, MeterRegistry meters) {
-        this(volume, encryption.encryptsWrites() || encryption.readsEncrypted() ? 0 : config.maxBytes(), meters);
+        this(volume, config, encryption, meters, Executors.newSingleThreadExecutor(Thread.ofPlatform().name("kelp-cache-verify").daemon().factory()));
+    }
+
+    /** @param verifier where the SHA-256 of a copy made by a read is checked */
+    BlobDiskCache(FallbackVolume volume, DiskCacheConfig config, BlobEncryption encryption, MeterRegistry meters, Executor verifier) {
+        this(volume, encryption.encryptsWrites() || encryption.readsEncrypted() ? 0 : config.maxBytes(), meters, verifier);
         emptyAtStart();
         if (maxBytes > 0) {
             volume.shedsInto(this);
@@ -89,8 +108,9 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
         }
     }
 
-    private BlobDiskCache(FallbackVolume volume, long maxBytes, MeterRegistry meters) {
+    private BlobDiskCache(FallbackVolume volume, long maxBytes, MeterRegistry meters, Executor verifier) {
         this.volume = volume;
+        this.verifier = verifier;
         this.root = volume == null ? null : volume.cacheDir();
         this.filling = root == null ? null : root.resolve("filling");
         this.maxBytes = maxBytes;
@@ -104,6 +124,7 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
         this.hits = meters.counter("kelp.cache.disk.hits");
         this.misses = meters.counter("kelp.cache.disk.misses");
         this.fills = meters.counter("kelp.cache.disk.fills");
+        this.rejected = meters.counter("kelp.cache.disk.rejected");
         Gauge.builder("kelp.cache.disk.bytes", bytes, AtomicLong::get).baseUnit("bytes").register(meters);
     }
 
@@ -226,7 +247,54 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
             LOG.debug("not caching blob {}: {}", hash, e.toString());
             return source;
         }
-        return new CacheFill(source, out, temp, hash, size, copy -> commit(entry, copy, size));
+        return new CacheFill(source, out, temp, size, copy -> verifyThenCommit(entry, copy, size));
+    }
+
+    @PreDestroy
+    void stopVerifying() {
+        if (verifier instanceof ExecutorService service) {
+            service.shutdownNow();
+        }
+    }
+
+    private void verifyThenCommit(Entry entry, Path copy, long size) {
+        if (verifying.addAndGet(size) > maxBytes / VERIFYING_SHARE) {
+            verifying.addAndGet(-size);
+            DurableFiles.deleteQuietly(copy);
+            return;
+        }
+        try {
+            verifier.execute(() -> {
+                try {
+                    if (hashOf(copy).equals(entry.hash())) {
+                        commit(entry, copy, size);
+                    } else {
+                        DurableFiles.deleteQuietly(copy);
+                        rejected.increment();
+                        LOG.warn("not caching blob {} of bucket {}: the bytes read from SeaweedFS do not hash to it", entry.hash(), entry.bucket());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    DurableFiles.deleteQuietly(copy);
+                    LOG.debug("not caching blob {}: {}", entry.hash(), e.toString());
+                } finally {
+                    verifying.addAndGet(-size);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            verifying.addAndGet(-size);
+            DurableFiles.deleteQuietly(copy);
+        }
+    }
+
+    private static ContentHash hashOf(Path file) throws IOException {
+        MessageDigest digest = ContentHash.newDigest();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer.clear()) >= 0) {
+                digest.update(buffer.flip());
+            }
+        }
+        return ContentHash.of(digest);
     }
 
     /** Drops the copy of a blob whose bytes are gone (reclaimed): its room is better used by others. */

@@ -32,7 +32,8 @@ class BlobDiskCacheTest {
     }
 
     private static BlobDiskCache cache(FallbackVolume volume, long maxBytes) {
-        return new BlobDiskCache(volume, new DiskCacheConfig(maxBytes), BlobEncryption.disabled(), new SimpleMeterRegistry());
+        // The SHA-256 check of a copy made by a read runs on the reading thread, so each test sees its outcome at once.
+        return new BlobDiskCache(volume, new DiskCacheConfig(maxBytes), BlobEncryption.disabled(), new SimpleMeterRegistry(), Runnable::run);
     }
 
     private static byte[] bytes(int size, int seed) {
@@ -94,6 +95,37 @@ class BlobDiskCacheTest {
         try (var files = Files.list(dir.resolve("cache").resolve("filling"))) {
             assertThat(files).as("no copy in the making left behind").isEmpty();
         }
+    }
+
+    @Test
+    void copiesWaitingForTheirCheckAreBoundedAndTheOnesPastThemAreDropped() throws IOException {
+        var checks = new java.util.ArrayList<Runnable>();
+        long maxBytes = 8 * 1024 * KIB;
+        var cache = new BlobDiskCache(volume(0), new DiskCacheConfig(maxBytes), BlobEncryption.disabled(),
+            new SimpleMeterRegistry(), checks::add);
+        int size = 512 * KIB;
+        int fit = (int) (maxBytes / BlobDiskCache.VERIFYING_SHARE / size);
+        var contents = new java.util.ArrayList<byte[]>();
+        for (int i = 0; i <= fit; i++) {
+            byte[] content = bytes(size, 20 + i);
+            contents.add(content);
+            assertThat(read(cache.filling("bkt", ContentHash.ofBytes(content), content.length, new ByteArrayInputStream(content))))
+                .as("the reader never waits for the check").isEqualTo(content);
+        }
+        assertThat(checks).hasSize(fit);
+        assertThat(cache.bytes()).as("nothing is served before its check").isZero();
+
+        checks.forEach(Runnable::run);
+
+        assertThat(cache.bytes()).isEqualTo((long) fit * size);
+        byte[] dropped = contents.getLast();
+        assertThat(cache.open("bkt", ContentHash.ofBytes(dropped), dropped.length, 0, -1)).as("past the bound: not kept").isEmpty();
+        try (var files = Files.list(dir.resolve("cache").resolve("filling"))) {
+            assertThat(files).as("no copy in the making left behind").isEmpty();
+        }
+        byte[] later = bytes(size, 40);
+        read(cache.filling("bkt", ContentHash.ofBytes(later), later.length, new ByteArrayInputStream(later)));
+        assertThat(checks).as("checked copies free their share of the bound").hasSize(fit + 1);
     }
 
     @Test

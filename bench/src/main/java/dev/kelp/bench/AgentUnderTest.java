@@ -95,6 +95,12 @@ public final class AgentUnderTest implements AutoCloseable {
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
     }
 
+    /** The agent's Prometheus samples whose names start with {@code prefix}, one line of them. */
+    public String metric(String prefix) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body()
+            .lines().filter(l -> l.startsWith(prefix)).collect(java.util.stream.Collectors.joining("; "));
+    }
+
     private void awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

@@ -47,20 +47,22 @@ public final class AgentVsSeaweedFs {
     private final List<String> report = new ArrayList<>();
     private final boolean quick;
     private final boolean onlyEncryption;
+    private final boolean onlyDiskCache;
     private final int port = Integer.parseInt(System.getenv().getOrDefault("KELP_BENCH_AGENT_PORT", "18780"));
 
-    private AgentVsSeaweedFs(boolean quick, boolean onlyEncryption) {
+    private AgentVsSeaweedFs(boolean quick, boolean onlyEncryption, boolean onlyDiskCache) {
         this.quick = quick;
         this.onlyEncryption = onlyEncryption;
+        this.onlyDiskCache = onlyDiskCache;
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: AgentVsSeaweedFs <agent jar> <work dir> [--quick] [--only-encryption]");
+            System.err.println("usage: AgentVsSeaweedFs <agent jar> <work dir> [--quick] [--only-encryption] [--only-disk-cache]");
             System.exit(2);
         }
         var flags = List.of(args).subList(2, args.length);
-        new AgentVsSeaweedFs(flags.contains("--quick"), flags.contains("--only-encryption")).run(Path.of(args[0]), Path.of(args[1]));
+        new AgentVsSeaweedFs(flags.contains("--quick"), flags.contains("--only-encryption"), flags.contains("--only-disk-cache")).run(Path.of(args[0]), Path.of(args[1]));
     }
 
     private void run(Path jar, Path work) throws Exception {
@@ -78,7 +80,7 @@ public final class AgentVsSeaweedFs {
              S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
                  .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
             s3.createBucket(b -> b.bucket(directBucket));
-            Path config = writeConfig(work, agentBucket, port, null);
+            Path config = writeConfig(work, agentBucket, port, "");
             try (var agent = new AgentUnderTest(jar, config, port, work.resolve("agent.log"))) {
                 Thread.sleep(2000);
                 long idleRss = agent.rssBytes();
@@ -91,8 +93,13 @@ public final class AgentVsSeaweedFs {
                     CellRunner.run(quick ? 300 : 1000, 4, 4 * KIB, i -> side.executeGet("warmup/" + i));
                     CellRunner.run(quick ? 20 : 50, 4, MIB, i -> side.executePut("warmup-mib/" + i, MIB, -100_000L - i));
                 }
-                if (onlyEncryption) {
-                    encryptionCost(jar, work, http, viaAgent, stamp);
+                if (onlyEncryption || onlyDiskCache) {
+                    if (onlyEncryption) {
+                        encryptionCost(jar, work, http, viaAgent, stamp);
+                    }
+                    if (onlyDiskCache) {
+                        diskCacheCost(jar, work, http, direct, viaAgent, stamp);
+                    }
                     Files.write(work.resolve("report.md"), report);
                     return;
                 }
@@ -120,6 +127,7 @@ public final class AgentVsSeaweedFs {
                 }
                 long loadRss = agent.takePeakRss();
                 encryptionCost(jar, work, http, viaAgent, stamp);
+                diskCacheCost(jar, work, http, direct, viaAgent, stamp);
 
                 try (S3Client seaweedS3 = S3ClientComparison.client(http, endpoint, region, env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY"));
                      S3Client agentS3 = S3ClientComparison.client(http, URI.create("http://127.0.0.1:" + AgentUnderTest.s3Port(port)), region,
@@ -160,7 +168,7 @@ public final class AgentVsSeaweedFs {
         new java.security.SecureRandom().nextBytes(key);
         Files.writeString(keys.resolve("key"), java.util.Base64.getEncoder().encodeToString(key));
         // port + 1 is the first agent's S3 endpoint (AgentUnderTest.s3Port).
-        Path config = writeConfig(dir, bucket, port + 2, keys);
+        Path config = writeConfig(dir, bucket, port + 2, "  encryption:\n    enabled: true\n    key-dir: " + keys + "\n");
         try (var agent = new AgentUnderTest(jar, config, port + 2, work.resolve("agent-encrypted.log"))) {
             var encrypted = new AgentTarget(http, agent.base, bucket);
             CellRunner.run(quick ? 20 : 50, 4, MIB, i -> encrypted.executePut("warmup-mib/" + i, MIB, -100_000L - i));
@@ -185,6 +193,97 @@ public final class AgentVsSeaweedFs {
                 }
             }
         }
+    }
+
+    /**
+     * A third agent with the disk cache on (docs/agent-config.md, {@code kelp.cache.disk}),
+     * beside the plain one: the same new content PUT to SeaweedFS, the plain agent and the
+     * caching one; the caching agent restarted, which empties its cache; then, cell by cell,
+     * GETs from SeaweedFS direct, from the plain agent (every read from SeaweedFS), from the
+     * caching agent (misses: read from SeaweedFS and copied) and from it again (hits: read from
+     * the fallback volume). The cache holds every object of the table, so the second pass is
+     * all hits, the best case; the first pass is the cost of filling it. The restarted agent
+     * first reads objects of its own twice, and HEADs the table's objects (which loads their
+     * metadata, not their bytes), so both passes time a warm JVM and warm metadata.
+     */
+    private void diskCacheCost(Path jar, Path work, SdkHttpClient http, SeaweedFsTarget direct, AgentTarget plain, String stamp)
+        throws Exception {
+        String bucket = "bench-disk-cache-" + stamp;
+        Path dir = work.resolve("disk-cache");
+        Path config = writeConfig(dir, bucket, port + 4, "  cache:\n    disk:\n      max-bytes: 3GiB\n");
+        long base = 9_000_000_000L;
+        long[] sizes = {MIB, 64 * MIB};
+        int[] concurrencies = {1, 16};
+        try (var agent = new AgentUnderTest(jar, config, port + 4, work.resolve("agent-disk-cache.log"))) {
+            var cached = new AgentTarget(http, agent.base, bucket);
+            for (long size : sizes) {
+                for (int concurrency : concurrencies) {
+                    String prefix = "cache-s" + size + "-c" + concurrency + "/";
+                    for (Target side : List.of(direct, plain, cached)) {
+                        CellRunner.run(ops(size, concurrency), 4, size, i -> side.executePut(prefix + i, size, base + seed(size, concurrency, i)));
+                    }
+                }
+            }
+            CellRunner.run(WARM_UP_READS, 4, MIB, i -> cached.executePut("warmup-reads/" + i, MIB, base - 1 - i));
+        }
+        try (var agent = new AgentUnderTest(jar, config, port + 4, work.resolve("agent-disk-cache-restarted.log"))) {
+            var cached = new AgentTarget(http, agent.base, bucket);
+            // A restarted JVM is cold: without this the miss column would time the JIT, not the copying.
+            for (int pass = 0; pass < 2; pass++) {
+                CellRunner.run(WARM_UP_READS, 4, MIB, i -> cached.executeGet("warmup-reads/" + i));
+            }
+            // Its metadata cache is cold too, the plain agent's is not: a HEAD of each object evens that out.
+            for (long size : sizes) {
+                for (int concurrency : concurrencies) {
+                    String prefix = "cache-s" + size + "-c" + concurrency + "/";
+                    CellRunner.run(ops(size, concurrency), 4, 0, i -> cached.executeHead(prefix + i));
+                }
+            }
+            line("");
+            line("## Disk cache: GET from SeaweedFS direct, the agent without it, and the agent with it (cold, then warm), same run (%s)",
+                Instant.now());
+            line("");
+            line("| size | conc | ops | SeaweedFS MiB/s | no cache MiB/s | miss MiB/s | hit MiB/s | ratio no cache / miss / hit | SeaweedFS p50 / p99 ms | no cache p50 / p99 ms | miss p50 / p99 ms | hit p50 / p99 ms |");
+            line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (long size : sizes) {
+                for (int concurrency : concurrencies) {
+                    int ops = ops(size, concurrency);
+                    String prefix = "cache-s" + size + "-c" + concurrency + "/";
+                    Stats seaweed = CellRunner.run(ops, concurrency, size, i -> direct.executeGet(prefix + i));
+                    Stats none = CellRunner.run(ops, concurrency, size, i -> plain.executeGet(prefix + i));
+                    Stats miss = CellRunner.run(ops, concurrency, size, i -> cached.executeGet(prefix + i));
+                    awaitCopiesChecked(agent);
+                    Stats hit = CellRunner.run(ops, concurrency, size, i -> cached.executeGet(prefix + i));
+                    double d = seaweed.mibPerSecond();
+                    line("| %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %.2f / %.2f / %.2f | %s | %s | %s | %s |", human(size), concurrency, ops,
+                        d, none.mibPerSecond(), miss.mibPerSecond(), hit.mibPerSecond(),
+                        none.mibPerSecond() / d, miss.mibPerSecond() / d, hit.mibPerSecond() / d,
+                        p50p99(seaweed), p50p99(none), p50p99(miss), p50p99(hit));
+                }
+            }
+            line("");
+            line("cache after the table: %s", agent.metric("kelp_cache_disk"));
+        }
+    }
+
+    /** Copies made by reads are admitted after a SHA-256 check of their own: wait until the last ones are. */
+    private static void awaitCopiesChecked(AgentUnderTest agent) throws Exception {
+        String fills = agent.metric("kelp_cache_disk_fills_total");
+        for (int i = 0; i < 100; i++) {
+            Thread.sleep(300);
+            String now = agent.metric("kelp_cache_disk_fills_total");
+            if (now.equals(fills)) {
+                return;
+            }
+            fills = now;
+        }
+    }
+
+    /** 1 MiB objects read twice by the restarted caching agent before it is timed: a miss, then a hit, each. */
+    private static final int WARM_UP_READS = 100;
+
+    private static String p50p99(Stats stats) {
+        return String.format(Locale.ROOT, "%.2f / %.2f", stats.percentileMillis(50), stats.percentileMillis(99));
     }
 
     private void encryptionRow(String op, long size, int concurrency, int ops, Stats off, Stats on) {
@@ -277,11 +376,10 @@ public final class AgentVsSeaweedFs {
         return size * 1_000_003L + concurrency * 10_007L + i;
     }
 
-    /** The agent's configuration; {@code keyDir} non-null turns encryption at rest on with the key there. */
-    static Path writeConfig(Path work, String bucket, int agentPort, Path keyDir) throws IOException {
+    /** The agent's configuration; {@code extraKelp} is more of the {@code kelp:} section, indented by two. */
+    static Path writeConfig(Path work, String bucket, int agentPort, String extraKelp) throws IOException {
         Files.createDirectories(work);
         Path config = work.resolve("kelp-agent.yml");
-        String encryption = keyDir == null ? "" : "  encryption:\n    enabled: true\n    key-dir: " + keyDir + "\n";
         Files.writeString(config, """
             kelp:
               storage:
@@ -305,7 +403,7 @@ public final class AgentVsSeaweedFs {
                 port: %d
             """.formatted(bucket, work.resolve("fallback"), env("KELP_S3_ENDPOINT"), env("KELP_S3_REGION"), env("KELP_S3_ACCESS_KEY"),
             env("KELP_S3_SECRET_KEY"), env("KELP_PG_URL"), env("KELP_PG_USER"), env("KELP_PG_PASSWORD"), S3_KEY_ID, S3_SECRET,
-            encryption, agentPort));
+            extraKelp, agentPort));
         return config;
     }
 

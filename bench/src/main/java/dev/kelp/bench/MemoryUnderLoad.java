@@ -59,7 +59,7 @@ public final class MemoryUnderLoad {
         Files.createDirectories(work);
         int port = Integer.parseInt(System.getenv().getOrDefault("KELP_BENCH_AGENT_PORT", "18780"));
         String bucket = "bench-memory-" + Long.toString(System.currentTimeMillis(), 36);
-        Path config = AgentVsSeaweedFs.writeConfig(work, bucket, port, null);
+        Path config = AgentVsSeaweedFs.writeConfig(work, bucket, port, "");
         List<String> options = new ArrayList<>(List.of("-XX:MaxRAM=" + limit, "-XX:NativeMemoryTracking=summary"));
         options.addAll(List.of(jvm.trim().split("\\s+")));
         line("# The agent's memory under a %s limit (%s)", limit, Instant.now());

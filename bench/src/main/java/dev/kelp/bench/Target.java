@@ -61,6 +61,14 @@ abstract class Target {
         return read;
     }
 
+    /** A HEAD of what {@link #get} names; only for the agent (a presigned GET URL does not sign a HEAD). */
+    void executeHead(String key) throws IOException {
+        Request r = get(key);
+        var builder = SdkHttpFullRequest.builder().uri(r.uri()).method(SdkHttpMethod.HEAD);
+        r.headers().forEach(builder::putHeader);
+        expectOk(http.prepareRequest(HttpExecuteRequest.builder().request(builder.build()).build()).call(), "HEAD " + key);
+    }
+
     private static void expectOk(HttpExecuteResponse response, String what) throws IOException {
         if (response.responseBody().isPresent()) {
             try (InputStream in = response.responseBody().get()) {

@@ -8,6 +8,7 @@ import dev.kelp.crds.v1alpha1.BackupRetention;
 import dev.kelp.crds.v1alpha1.BackupSchedule;
 import dev.kelp.crds.v1alpha1.BlockDedupSpec;
 import dev.kelp.crds.v1alpha1.FallbackSpec;
+import dev.kelp.crds.v1alpha1.PvcFallback;
 import dev.kelp.crds.v1alpha1.S3EndpointAuth;
 import dev.kelp.crds.v1alpha1.S3EndpointSpec;
 import dev.kelp.crds.v1alpha1.S3Target;
@@ -68,7 +69,9 @@ public final class AgentConfigRenderer {
 
         var fallback = section(kelp, "fallback");
         fallback.put("dir", FALLBACK_DIR);
-        fallbackMaxBytes(spec.getFallback()).ifPresent(max -> fallback.put("max-bytes", max));
+        Optional<Long> fallbackMaxBytes = fallbackMaxBytes(spec.getFallback());
+        fallbackMaxBytes.ifPresent(max -> fallback.put("max-bytes", max));
+        diskCacheMaxBytes(spec, fallbackMaxBytes).ifPresent(max -> section(section(kelp, "cache"), "disk").put("max-bytes", max));
 
         var seaweedfs = section(kelp, "seaweedfs");
         seaweedfs.put("endpoint", spec.getSeaweedfs().getEndpoint());
@@ -276,6 +279,23 @@ public final class AgentConfigRenderer {
             return Optional.of(bytes(fallback.getMaxBytes()));
         }
         return AgentVolumes.emptyDirSizeLimit(fallback).map(limit -> bytes(limit) / 10 * 9);
+    }
+
+    /**
+     * The disk cache takes a quarter of the fallback limit unless the policy says otherwise:
+     * its copies give way to writes, so the share only decides how much is worth keeping. With
+     * encryption at rest the agent keeps it off (plaintext copies), so nothing is rendered.
+     */
+    static Optional<Long> diskCacheMaxBytes(StoragePolicySpec spec, Optional<Long> fallbackMaxBytes) {
+        if (spec.getCache() != null && spec.getCache().getDiskMaxBytes() != null) {
+            return Optional.of(bytes(spec.getCache().getDiskMaxBytes()));
+        }
+        if (spec.getEncryption() != null) {
+            return Optional.empty();
+        }
+        Optional<Long> limit = fallbackMaxBytes.or(() -> Optional.ofNullable(spec.getFallback())
+            .map(FallbackSpec::getPvc).map(PvcFallback::getSize).map(AgentConfigRenderer::bytes));
+        return limit.map(max -> max / 4);
     }
 
     private static void putBytes(Map<String, Object> map, String key, Quantity quantity) {

@@ -65,7 +65,8 @@ class AgentConfigRendererTest {
             .containsEntry("kelp.s3.port", 9790)
             .containsEntry("kelp.s3.auth", "sigv4")
             .containsEntry("micronaut.server.port", 9780)
-            .containsEntry("micronaut.caches.small-objects.maximum-weight", 128 << 20);
+            .containsEntry("micronaut.caches.small-objects.maximum-weight", 128 << 20)
+            .containsEntry("kelp.cache.disk.max-bytes", 4L << 30);
         assertThat(yaml).doesNotContain("seaweedfs-credentials", "kelp-postgres", "kelp-cassandra", "kelp-encryption-key",
             "kelp-url-signing-key", "kelp-s3-keys", "kelp-principals", "access-key", "secret-key", "password");
         assertThat(flat.keySet()).noneMatch(k -> k.startsWith("kelp.report"));
@@ -94,9 +95,10 @@ class AgentConfigRendererTest {
         var flat = flatten(read(AgentConfigRenderer.render(policy, List.of(), List.of(), Optional.empty())));
 
         assertThat(flat.keySet()).containsExactlyInAnyOrder("kelp.storage.buckets", "kelp.fallback.dir", "kelp.fallback.max-bytes",
-            "kelp.seaweedfs.endpoint", "kelp.seaweedfs.region", "kelp.s3.enabled", "micronaut.server.port");
+            "kelp.cache.disk.max-bytes", "kelp.seaweedfs.endpoint", "kelp.seaweedfs.region", "kelp.s3.enabled", "micronaut.server.port");
         assertThat(flat).as("nine tenths of the 1Gi emptyDir the webhook mounts: past its limit the kubelet evicts the pod")
-            .containsEntry("kelp.fallback.max-bytes", (1 << 30) / 10 * 9);
+            .containsEntry("kelp.fallback.max-bytes", (1 << 30) / 10 * 9)
+            .as("a quarter of that for copies of SeaweedFS objects").containsEntry("kelp.cache.disk.max-bytes", (1 << 30) / 10 * 9 / 4);
         assertThat(flat).containsEntry("kelp.seaweedfs.region", "us-east-1").containsEntry("micronaut.server.port", 8780)
             .as("off, and said so: the agent's own default port is the health port in a pod").containsEntry("kelp.s3.enabled", false);
     }
@@ -113,9 +115,34 @@ class AgentConfigRendererTest {
 
         var claim = Fixtures.valid("storagepolicy-complete", StoragePolicy.class);
         claim.getSpec().getFallback().setMaxBytes(null);
+        claim.getSpec().getCache().setDiskMaxBytes(null);
         assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
             .as("a claim is a filesystem of its own: the agent's free-space reserve guards it")
-            .doesNotContainKey("kelp.fallback.max-bytes");
+            .doesNotContainKey("kelp.fallback.max-bytes")
+            .as("encryption at rest is on: plaintext copies would undo it").doesNotContainKey("kelp.cache.disk.max-bytes");
+    }
+
+    @Test
+    void diskCacheIsAQuarterOfTheFallbackLimitUnlessThePolicySetsIt() throws Exception {
+        var claim = Fixtures.valid("storagepolicy-complete", StoragePolicy.class);
+        claim.getSpec().setEncryption(null);
+        claim.getSpec().getCache().setDiskMaxBytes(null);
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .as("a quarter of maxBytes 18Gi").containsEntry("kelp.cache.disk.max-bytes", (18L << 30) / 4);
+        claim.getSpec().getFallback().setMaxBytes(null);
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .as("a quarter of the claim's 20Gi").containsEntry("kelp.cache.disk.max-bytes", (20L << 30) / 4);
+        claim.getSpec().getFallback().getPvc().setSize(null);
+        claim.getSpec().getFallback().getPvc().setClaimName("kelp-fallback");
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .as("an existing claim of a size the operator does not know").doesNotContainKey("kelp.cache.disk.max-bytes");
+
+        claim.getSpec().getCache().setDiskMaxBytes(new Quantity("0"));
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .as("turned off by the policy").containsEntry("kelp.cache.disk.max-bytes", 0);
+        claim.getSpec().getCache().setDiskMaxBytes(new Quantity("2Gi"));
+        assertThat(flatten(read(AgentConfigRenderer.render(claim, List.of(), List.of(), Optional.empty()))))
+            .containsEntry("kelp.cache.disk.max-bytes", 2L << 30);
     }
 
     @Test

@@ -17,14 +17,16 @@ import java.time.Duration;
 public record AgentDefaults(String image, ResourceRequirements resources, Duration drain, long runAsUser) {
 
     /**
-     * 256Mi/512Mi memory: the agent's heap is 40% of the limit (MaxRAMPercentage), enough for
+     * 384Mi/512Mi memory: the agent's heap is 40% of the limit (MaxRAMPercentage), enough for
      * the default caches (64 MiB of small objects) and streaming bodies, with room for the
-     * ~250 MiB the rest of the JVM needs; 100m CPU requested, no CPU limit so a burst of
-     * sync work is not throttled.
+     * ~250 MiB the rest of the JVM needs. The request covers what it uses under load (313-338
+     * MiB measured, docs/benchmarks.md): under node memory pressure the kubelet evicts pods
+     * using more than they requested first, and an evicted pod takes its emptyDir, unsynced
+     * objects and all. 100m CPU requested, no CPU limit so a burst of sync work is not throttled.
      */
     public static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("100m"))
-        .addToRequests("memory", new Quantity("256Mi"))
+        .addToRequests("memory", new Quantity("384Mi"))
         .addToLimits("memory", new Quantity("512Mi"))
         .build();
 

@@ -209,7 +209,7 @@ public final class OperatorBench {
             + "Webhook figures: the API server's `apiserver_admission_webhook_admission_duration_seconds` for `annotated.inject.kelp.dev`, "
             + "diffed over the run; its buckets are 5, 25, 100 ms, ..., so p50/p99 are interpolated inside a bucket (as `histogram_quantile` does) "
             + "and the bucket shares are the exact figures. \"Webhook alone\": the same pods as AdmissionReviews POSTed by the harness straight to "
-            + "`/mutate-pods` over one kept-alive HTTPS connection, sequentially, after 50 warm-up calls (the operator's time plus loopback TLS, "
+            + "`/mutate-pods` over one kept-alive HTTPS connection, sequentially, after " + DirectAdmissionReviews.WARM_UP + " warm-up calls, timed from request sent to answer read (the operator's time plus loopback TLS, "
             + "without the API server). Load average after: %s.", b.wall().toMillis() / 1000.0, load));
         report.add("");
         report.add("| measured | value | target | met? |");

@@ -105,6 +105,11 @@ public final class HttpsEndpoint implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqTime", settings.requestTimeout());
         setIfAbsent("sun.net.httpserver.maxRspTime", settings.requestTimeout());
         setIfAbsent("sun.net.httpserver.idleInterval", settings.idleTimeout());
+        // Off by default in the JDK: with Nagle's algorithm a response written in two pieces
+        // (headers, then body) waits for the client's delayed ACK of the first.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     private static void setIfAbsent(String property, Duration value) {

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * file on ({@code complete}) only when the read ends with exactly the blob's size. Anything
  * else (the reader stopping early, skipping, a read failing, the disk refusing a write) drops
  * the file and goes on as a plain read. The SHA-256 is checked after, off the reader's thread:
- * hashing as it reads cost the reader more than the copy itself (measured: 1 MiB GETs at half
- * the rate of uncached ones).
+ * hashing as it read made the reader wait for it (measured: a 64 MiB miss took 196 ms that way,
+ * 155 ms with the check moved off; docs/benchmarks.md).
  */
 final class CacheFill extends FilterInputStream {
 

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The packaged operator ({@code kelp-operator.jar}, what the image runs) as its own process,
  * configured only by its environment the way OperatorProcessIT starts it, leader election on.
- * The heap is capped as the Helm chart's default memory limit caps it (75% of 512Mi).
+ * The heap is capped as the image caps it under the Helm chart's default memory limit (50% of 768Mi).
  */
 final class OperatorProcess implements AutoCloseable {
 

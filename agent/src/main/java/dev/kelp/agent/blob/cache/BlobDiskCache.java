@@ -32,12 +32,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * instead of a SeaweedFS round trip, and still succeeds while SeaweedFS is out of reach.
  * A copy comes from a write (the staged body, hard-linked once SeaweedFS has it: no byte
  * written twice) or from a whole read from SeaweedFS (teed to a file as it is served, kept
- * only when its SHA-256 matches, checked on a thread of its own after the read; copies waiting
- * for that check hold at most a {@value #VERIFYING_SHARE}th of the cache's size, and a copy
- * past that is dropped rather than queued). Blobs are content-addressed, so a copy is never stale; the
+ * only when its SHA-256 matches, checked on a thread of its own after the read). Copies being
+ * made or checked hold at most a {@value #IN_MAKING_SHARE}th of the cache's size (past that a
+ * read is not copied) and count against the fallback limit like kept ones; a write that needs
+ * their room cancels them. Blobs are content-addressed, so a copy is never stale; the
  * object's metadata, looked up first as always, decides which blob a read wants.
  *
  * <p>Nothing here is durable or needs to be: copies are not fsync'd, and every start empties
@@ -67,8 +72,8 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
     private static final int WEIGHT_UNIT = 1024;
     /** A copy larger than this share of the cache would push out too much to be worth it. */
     private static final int LARGEST_SHARE = 8;
-    /** Copies made by reads waiting for their SHA-256 check, uncounted until admitted, hold at most this share. */
-    static final int VERIFYING_SHARE = 4;
+    /** Copies being made by reads or waiting for their SHA-256 check hold at most this share of the cache. */
+    static final int IN_MAKING_SHARE = 4;
 
     private final FallbackVolume volume;
     private final Path root;
@@ -81,9 +86,35 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
     private final Counter fills;
     private final Counter rejected;
     private final Executor verifier;
-    private final AtomicLong verifying = new AtomicLong();
+    /** Bytes of copies in the making: reserved when the read starts, until admitted or dropped. */
+    private final AtomicLong inMaking = new AtomicLong();
+    private final Set<InMaking> making = ConcurrentHashMap.newKeySet();
 
     private record Entry(String bucket, ContentHash hash) {
+    }
+
+    /** The room a copy in the making holds, given back exactly once: admitted, dropped or cancelled. */
+    private final class InMaking {
+        private final long size;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        InMaking(long size) {
+            this.size = size;
+        }
+
+        boolean held() {
+            return held.get();
+        }
+
+        /** @return false when it was given back already (a write cancelled it) */
+        boolean release() {
+            if (!held.compareAndSet(true, false)) {
+                return false;
+            }
+            inMaking.addAndGet(-size);
+            making.remove(this);
+            return true;
+        }
     }
 
     /** A cache that keeps nothing, for a service built without one (unit tests, tools). */
@@ -132,28 +163,37 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
         return maxBytes > 0;
     }
 
-    /** Bytes the cache holds now. */
+    /** Bytes the cache holds now, copies in the making included. */
     @Override
     public long bytes() {
-        return bytes.get();
+        return bytes.get() + inMaking.get();
     }
 
-    /** Drops the least valued copies until {@code wanted} bytes are free, or the cache is empty. */
+    /**
+     * Drops the least valued copies until {@code wanted} bytes are free, then, if that was not
+     * enough, cancels copies in the making (their reads go on, uncopied).
+     */
     @Override
     public void shed(long wanted) {
-        long target = Math.max(0, bytes.get() - wanted);
+        long target = Math.max(0, bytes() - wanted);
         var eviction = index.policy().eviction().orElseThrow();
-        while (bytes.get() > target) {
+        while (bytes() > target) {
             Map<Entry, Long> coldest = eviction.coldest(64);
             if (coldest.isEmpty()) {
-                return;
+                break;
             }
             for (Entry entry : coldest.keySet()) {
                 index.invalidate(entry);
-                if (bytes.get() <= target) {
+                if (bytes() <= target) {
                     return;
                 }
             }
+        }
+        for (InMaking copy : List.copyOf(making)) {
+            if (bytes() <= target) {
+                return;
+            }
+            copy.release();
         }
     }
 
@@ -237,6 +277,12 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
         if (!admits(size) || index.getIfPresent(entry) != null) {
             return source;
         }
+        if (inMaking.addAndGet(size) > maxBytes / IN_MAKING_SHARE) {
+            inMaking.addAndGet(-size);
+            return source;
+        }
+        var copy = new InMaking(size);
+        making.add(copy);
         Path temp;
         FileChannel out;
         try {
@@ -244,10 +290,11 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
             temp = Files.createTempFile(filling, hash.hex().substring(0, 16) + "-", DurableFiles.TEMP_SUFFIX);
             out = FileChannel.open(temp, StandardOpenOption.WRITE);
         } catch (IOException e) {
+            copy.release();
             LOG.debug("not caching blob {}: {}", hash, e.toString());
             return source;
         }
-        return new CacheFill(source, out, temp, size, copy -> verifyThenCommit(entry, copy, size));
+        return new CacheFill(source, out, temp, size, file -> verifyThenCommit(entry, file, copy), () -> !copy.held(), copy::release);
     }
 
     @PreDestroy
@@ -257,32 +304,29 @@ public class BlobDiskCache implements FallbackVolume.Sheddable {
         }
     }
 
-    private void verifyThenCommit(Entry entry, Path copy, long size) {
-        if (verifying.addAndGet(size) > maxBytes / VERIFYING_SHARE) {
-            verifying.addAndGet(-size);
-            DurableFiles.deleteQuietly(copy);
-            return;
-        }
+    private void verifyThenCommit(Entry entry, Path file, InMaking copy) {
         try {
             verifier.execute(() -> {
                 try {
-                    if (hashOf(copy).equals(entry.hash())) {
-                        commit(entry, copy, size);
-                    } else {
-                        DurableFiles.deleteQuietly(copy);
+                    if (!hashOf(file).equals(entry.hash())) {
+                        DurableFiles.deleteQuietly(file);
+                        copy.release();
                         rejected.increment();
                         LOG.warn("not caching blob {} of bucket {}: the bytes read from SeaweedFS do not hash to it", entry.hash(), entry.bucket());
+                    } else if (copy.release()) {
+                        commit(entry, file, copy.size);
+                    } else {
+                        DurableFiles.deleteQuietly(file); // a write took its room back meanwhile
                     }
                 } catch (IOException | RuntimeException e) {
-                    DurableFiles.deleteQuietly(copy);
+                    DurableFiles.deleteQuietly(file);
+                    copy.release();
                     LOG.debug("not caching blob {}: {}", entry.hash(), e.toString());
-                } finally {
-                    verifying.addAndGet(-size);
                 }
             });
         } catch (RejectedExecutionException stopping) {
-            verifying.addAndGet(-size);
-            DurableFiles.deleteQuietly(copy);
+            DurableFiles.deleteQuietly(file);
+            copy.release();
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -23,15 +24,25 @@ final class CacheFill extends FilterInputStream {
     private final Path file;
     private final long size;
     private final Consumer<Path> complete;
+    private final BooleanSupplier cancelled;
+    private final Runnable dropped;
     private long copied;
     private boolean copying = true;
 
-    CacheFill(InputStream source, FileChannel out, Path file, long size, Consumer<Path> complete) {
+    /**
+     * @param complete  takes the whole copy
+     * @param cancelled true once the copy's room was taken back (a write needed it): stop copying
+     * @param dropped   told when the copy is given up, whatever the reason
+     */
+    CacheFill(InputStream source, FileChannel out, Path file, long size, Consumer<Path> complete, BooleanSupplier cancelled,
+              Runnable dropped) {
         super(source);
         this.out = out;
         this.file = file;
         this.size = size;
         this.complete = complete;
+        this.cancelled = cancelled;
+        this.dropped = dropped;
     }
 
     @Override
@@ -85,8 +96,8 @@ final class CacheFill extends FilterInputStream {
     }
 
     private void copy(byte[] buffer, int offset, int n) {
-        if (copied + n > size) {
-            // Longer than the metadata says: not the blob, so not a copy of it.
+        if (cancelled.getAsBoolean() || copied + n > size) {
+            // Given way to a write, or longer than the metadata says (not the blob, so not a copy of it).
             abandon();
             return;
         }
@@ -114,6 +125,7 @@ final class CacheFill extends FilterInputStream {
             complete.accept(file);
         } else {
             DurableFiles.deleteQuietly(file);
+            dropped.run();
         }
     }
 
@@ -126,6 +138,7 @@ final class CacheFill extends FilterInputStream {
                 // dropped either way
             }
             DurableFiles.deleteQuietly(file);
+            dropped.run();
         }
     }
 }

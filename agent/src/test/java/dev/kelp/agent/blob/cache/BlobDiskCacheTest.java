@@ -98,13 +98,13 @@ class BlobDiskCacheTest {
     }
 
     @Test
-    void copiesWaitingForTheirCheckAreBoundedAndTheOnesPastThemAreDropped() throws IOException {
+    void copiesInTheMakingAreBoundedAndReadsPastThemAreNotCopied() throws IOException {
         var checks = new java.util.ArrayList<Runnable>();
         long maxBytes = 8 * 1024 * KIB;
         var cache = new BlobDiskCache(volume(0), new DiskCacheConfig(maxBytes), BlobEncryption.disabled(),
             new SimpleMeterRegistry(), checks::add);
         int size = 512 * KIB;
-        int fit = (int) (maxBytes / BlobDiskCache.VERIFYING_SHARE / size);
+        int fit = (int) (maxBytes / BlobDiskCache.IN_MAKING_SHARE / size);
         var contents = new java.util.ArrayList<byte[]>();
         for (int i = 0; i <= fit; i++) {
             byte[] content = bytes(size, 20 + i);
@@ -113,7 +113,10 @@ class BlobDiskCacheTest {
                 .as("the reader never waits for the check").isEqualTo(content);
         }
         assertThat(checks).hasSize(fit);
-        assertThat(cache.bytes()).as("nothing is served before its check").isZero();
+        assertThat(cache.bytes()).as("copies waiting for their check count against the volume").isEqualTo((long) fit * size);
+        for (byte[] content : contents) {
+            assertThat(cache.open("bkt", ContentHash.ofBytes(content), content.length, 0, -1)).as("nothing is served before its check").isEmpty();
+        }
 
         checks.forEach(Runnable::run);
 
@@ -126,6 +129,30 @@ class BlobDiskCacheTest {
         byte[] later = bytes(size, 40);
         read(cache.filling("bkt", ContentHash.ofBytes(later), later.length, new ByteArrayInputStream(later)));
         assertThat(checks).as("checked copies free their share of the bound").hasSize(fit + 1);
+    }
+
+    @Test
+    void aWriteThatNeedsTheRoomOfACopyInTheMakingCancelsItAndTheReadGoesOn() throws IOException {
+        var volume = volume(1024 * KIB);
+        var cache = cache(volume, 8 * 1024 * KIB);
+        byte[] content = bytes(300 * KIB, 30);
+        ContentHash hash = ContentHash.ofBytes(content);
+
+        try (var reading = cache.filling("bkt", hash, content.length, new ByteArrayInputStream(content))) {
+            byte[] head = reading.readNBytes(1000);
+            assertThat(cache.bytes()).as("the copy's room is held from the start of the read").isEqualTo(content.length);
+
+            // 900 KiB of fallback blobs fit the 1024 KiB limit only without the copy's 300.
+            volume.claimStored(900L * KIB);
+
+            assertThat(cache.bytes()).isZero();
+            byte[] rest = reading.readAllBytes();
+            assertThat(head.length + rest.length).as("the reader gets every byte all the same").isEqualTo(content.length);
+        }
+        assertThat(cache.open("bkt", hash, content.length, 0, -1)).as("a cancelled copy is not kept").isEmpty();
+        try (var files = Files.list(dir.resolve("cache").resolve("filling"))) {
+            assertThat(files).as("its file is gone").isEmpty();
+        }
     }
 
     @Test

@@ -27,12 +27,14 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * own figures: failover time, fallback write rate against a raw fsync'd write, drain rate
  * against direct upload, RSS idle, under load and during a 1 GiB upload, start-to-ready.
  * Then the cost of encryption at rest: a second agent with it on, PUT and GET at 1 MiB and
- * 64 MiB against the first (off), cell by cell. Prints a Markdown report. Run it with
- * scripts/bench, which starts what it needs.
+ * 64 MiB against the first (off), cell by cell. Then the disk cache: a third agent with it on,
+ * GETs at 1 MiB and 64 MiB after a restart (misses) and again (hits), beside SeaweedFS and the
+ * first agent. Prints a Markdown report. Run it with scripts/bench, which starts what it needs.
  *
- * <p>Arguments: {@code <agent jar> <work dir> [--quick] [--only-encryption]} (the latter runs
- * the warm-up and the encryption table only). The agents listen on KELP_BENCH_AGENT_PORT
- * (default 18780) and the port after it. The proving ground's coordinates come
+ * <p>Arguments: {@code <agent jar> <work dir> [--quick] [--only-encryption] [--only-disk-cache]}
+ * (the latter two run the warm-up and their table only). The agents' APIs listen on
+ * KELP_BENCH_AGENT_PORT (default 18780), two and four above it, each with its S3 endpoint on
+ * the port after its API's. The proving ground's coordinates come
  * from the environment (KELP_S3_*, KELP_PG_*), the SeaweedFS script from KELP_SEAWEEDFS_SCRIPT.
  */
 public final class AgentVsSeaweedFs {

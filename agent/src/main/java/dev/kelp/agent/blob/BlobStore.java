@@ -21,6 +21,14 @@ public interface BlobStore {
     void put(String bucket, ContentHash hash, Path file, long size);
 
     /**
+     * As {@link #put(String, ContentHash, Path, long)}, for a staged body, which may be in memory:
+     * a store that can take the bytes as they are overrides this; the others store its file.
+     */
+    default void put(String bucket, StagedBlob staged) {
+        put(bucket, staged.hash(), staged.file(), staged.size());
+    }
+
+    /**
      * Opens {@code length} bytes from {@code offset} ({@code length < 0}: to the end).
      * Throws {@link BlobNotFoundException} when the blob is not here.
      */

@@ -31,7 +31,7 @@ public final class HotStorage {
     public boolean store(String bucket, StagedBlob staged) {
         if (mode.current().mode() == Mode.FULL && remote.isPresent()) {
             try {
-                remote.get().put(bucket, staged.hash(), staged.file(), staged.size());
+                remote.get().put(bucket, staged);
                 return true;
             } catch (BlobStoreUnavailableException e) {
                 // SeaweedFS failed this write: the fallback volume takes it, nothing fails.

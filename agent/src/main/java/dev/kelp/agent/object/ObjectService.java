@@ -175,8 +175,10 @@ public class ObjectService {
     }
 
     private void storeHot(String bucket, StagedBlob staged) {
-        if (hot.store(bucket, staged)) {
-            // On SeaweedFS now: the staged body, about to be deleted, stays on as the read copy.
+        // On SeaweedFS now: a staged file, about to be deleted, stays on as the read copy. A small
+        // body kept in memory is not written to disk for that (sparing the write a file it had
+        // no need of); its first read from SeaweedFS makes the copy.
+        if (hot.store(bucket, staged) && !staged.inMemory()) {
             diskCache.keep(bucket, staged.hash(), staged.file(), staged.size());
         }
     }

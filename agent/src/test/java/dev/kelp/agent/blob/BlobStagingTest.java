@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -147,14 +148,88 @@ class BlobStagingTest {
     @Test
     void closingDeletesTheFileGivesTheRoomBackAndCanBeRepeated() throws IOException {
         var volume = volume(0, 0);
-        var staged = new BlobStaging(volume).stage(new ByteArrayInputStream(randomBytes(4096)), NO_LIMIT);
-        assertThat(volume.stagingBytes()).isEqualTo(4096);
+        var staged = new BlobStaging(volume).stage(new ByteArrayInputStream(randomBytes(300_000)), NO_LIMIT);
+        assertThat(volume.stagingBytes()).isEqualTo(300_000);
+        Path file = staged.file();
+        assertThat(file).exists();
 
         staged.close();
         staged.close();
 
-        assertThat(staged.file()).doesNotExist();
+        assertThat(file).doesNotExist();
         assertThat(volume.stagingBytes()).isZero();
+    }
+
+    @Test
+    void aSmallBodyStaysInMemoryUntilAStoreAsksForItsFile() throws IOException {
+        var volume = volume(0, 0);
+        byte[] body = randomBytes(4096);
+        var staged = new BlobStaging(volume).stage(new ByteArrayInputStream(body), NO_LIMIT, body.length);
+
+        assertThat(staged.inMemory()).isTrue();
+        assertThat(volume.stagingDir()).isEmptyDirectory();
+        assertThat(volume.stagingBytes()).as("room is claimed as for a file, which it may become").isEqualTo(4096);
+        try (InputStream in = staged.newStream()) {
+            assertThat(in.readAllBytes()).isEqualTo(body);
+        }
+
+        Path file = staged.file();
+        assertThat(file).hasBinaryContent(body).hasParent(volume.stagingDir());
+        assertThat(staged.file()).as("written once").isEqualTo(file);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        }
+
+        staged.close();
+        assertThat(file).doesNotExist();
+        assertThat(volume.stagingDir()).isEmptyDirectory();
+        assertThat(volume.stagingBytes()).isZero();
+    }
+
+    @Test
+    void aBodyKeptInMemoryAndClosedHasNoFileToGive() throws IOException {
+        var staged = staging().stage(new ByteArrayInputStream(randomBytes(10)), NO_LIMIT);
+        staged.close();
+
+        assertThatThrownBy(staged::file).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThat(dir.resolve("staging")).isEmptyDirectory();
+    }
+
+    @Test
+    void aBodyOfExactlyOneBufferStaysInMemoryAndOneByteMoreGoesToAFile() throws IOException {
+        var staging = staging();
+        byte[] oneBuffer = randomBytes(BlobStaging.BUFFER_BYTES);
+        byte[] oneMore = randomBytes(BlobStaging.BUFFER_BYTES + 1);
+
+        try (var staged = staging.stage(new TricklingInputStream(oneBuffer), NO_LIMIT)) {
+            assertThat(staged.inMemory()).isTrue();
+            assertThat(staged.hash()).isEqualTo(ContentHash.ofBytes(oneBuffer));
+            assertThat(filesIn(dir.resolve("staging"))).isZero();
+        }
+        try (var staged = staging.stage(new TricklingInputStream(oneMore), NO_LIMIT)) {
+            assertThat(staged.inMemory()).isFalse();
+            assertThat(filesIn(dir.resolve("staging"))).isEqualTo(1);
+            assertThat(staged.hash()).isEqualTo(ContentHash.ofBytes(oneMore));
+            try (InputStream in = staged.newStream()) {
+                assertThat(in.readAllBytes()).isEqualTo(oneMore);
+            }
+        }
+    }
+
+    @Test
+    void aBodyKeptInMemoryMovesDurablyAsAFileWould() throws IOException {
+        var volume = volume(0, 0);
+        byte[] body = randomBytes(1000);
+        var staged = new BlobStaging(volume).stage(new ByteArrayInputStream(body), NO_LIMIT);
+        Path target = dir.resolve("parts").resolve("part-1");
+        Files.createDirectories(target.getParent());
+
+        staged.moveDurably(target);
+        staged.close();
+
+        assertThat(target).hasBinaryContent(body);
+        assertThat(volume.stagingDir()).isEmptyDirectory();
+        assertThat(volume.stagingBytes()).as("the mover accounts for it from now on").isEqualTo(1000);
     }
 
     @Test

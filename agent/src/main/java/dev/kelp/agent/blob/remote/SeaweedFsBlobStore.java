@@ -3,6 +3,7 @@ package dev.kelp.agent.blob.remote;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.blob.StagedBlob;
 import dev.kelp.agent.blob.chunks.BlockDedupConfig;
 import dev.kelp.agent.blob.local.LocalBlobStore;
 import dev.kelp.agent.encryption.BlobEncryption;
@@ -166,6 +167,16 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             return;
         }
         inBucket(bucket, () -> uploadStored(bucket, hash, StoredKeys.ofBlob(hash), size, () -> newInputStream(file)));
+    }
+
+    /** A small body kept in memory is sent from there: no staging file is written or read for it. */
+    @Override
+    public void put(String bucket, StagedBlob staged) {
+        if (!staged.inMemory() || chunked.applies(staged.size())) {
+            put(bucket, staged.hash(), staged.file(), staged.size());
+            return;
+        }
+        inBucket(bucket, () -> uploadStored(bucket, staged.hash(), StoredKeys.ofBlob(staged.hash()), staged.size(), staged::newStream));
     }
 
     /**

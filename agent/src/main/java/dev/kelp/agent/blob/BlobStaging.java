@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>A body that fits in the one buffer ({@value #BUFFER_BYTES} bytes at most) stays in memory,
  * and becomes a file only if a store asks for one (the fallback volume does; SeaweedFS does not).
  * Creating a file was a fixed cost of every small write: the {@code open(O_CREAT)} alone took
- * 0.5-1.2 ms in the agent under load (strace), a sixth of a 4 KiB PUT in FULL mode, and its
- * {@code unlink} came on top (docs/benchmarks.md, "2026-12-03, later").
+ * 0.5-1.2 ms in the agent (strace, and timed in the process), up to a sixth of a 4 KiB PUT in
+ * FULL mode, and its {@code unlink} came on top (docs/benchmarks.md, "2026-12-03, later").
  */
 @Singleton
 public class BlobStaging {

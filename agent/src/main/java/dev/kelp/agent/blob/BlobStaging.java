@@ -137,8 +137,7 @@ public class BlobStaging {
         } finally {
             if (!staged) {
                 if (created != null) {
-                    closeQuietly(created.channel());
-                    DurableFiles.deleteQuietly(created.path());
+                    discard(created);
                 }
                 volume.releaseStaging(size);
             }
@@ -166,8 +165,7 @@ public class BlobStaging {
             return created.path();
         } finally {
             if (!written) {
-                closeQuietly(created.channel());
-                DurableFiles.deleteQuietly(created.path());
+                discard(created);
             }
         }
     }
@@ -217,14 +215,14 @@ public class BlobStaging {
         }
     }
 
-    private static void closeQuietly(FileChannel out) {
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // Already failing; the file is deleted next.
-            }
+    /** Closes and deletes a file whose writing failed: nothing half-written stays behind. */
+    private static void discard(CreatedFile created) {
+        try {
+            created.channel().close();
+        } catch (IOException ignored) {
+            // Already failing; the file is deleted next.
         }
+        DurableFiles.deleteQuietly(created.path());
     }
 
     private int sweepLeftovers() throws IOException {

@@ -60,26 +60,29 @@ public class ObjectService {
     private final AccessControl access;
     private final Optional<TierReads> tiers;
     private final BlobDiskCache diskCache;
+    private final WriteSteps steps;
 
     /** Without versioning: an overwrite or delete replaces the object for good. */
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode) {
         this(config, staging, local, remote, syncQueue, metadata, cache, events, mode, VersioningConfig.disabled(), AccessControl.open(),
-            Optional.empty(), BlobDiskCache.off());
+            Optional.empty(), BlobDiskCache.off(), WriteSteps.unobserved());
     }
 
     /**
      * @param tiers tiering's side of reads (docs/tiering.md): reads are noted for the access
      *              tracker, and a blob whose hot copy has moved cold is read from there
      * @param diskCache copies of blobs on SeaweedFS kept on the fallback volume, for reads
+     * @param steps the time each step of a write takes
      */
     @Inject
     public ObjectService(StorageConfig config, BlobStaging staging, @Named("local") BlobStore local,
                          @Named("remote") Optional<BlobStore> remote, SyncQueue syncQueue, MetadataStore metadata,
                          ObjectCache cache, EventSink events, ModeMonitor mode, VersioningConfig versioning, AccessControl access,
-                         Optional<TierReads> tiers, BlobDiskCache diskCache) {
+                         Optional<TierReads> tiers, BlobDiskCache diskCache, WriteSteps steps) {
         this.diskCache = diskCache;
+        this.steps = steps;
         this.versioning = versioning;
         this.access = access;
         this.tiers = tiers;
@@ -96,7 +99,7 @@ public class ObjectService {
 
     public ObjectRecord put(PutRequest request, InputStream body) {
         Optional<ObjectRecord> existing = admit(request);
-        try (StagedBlob staged = stage(body, request.declaredLength())) {
+        try (StagedBlob staged = steps.receive(() -> stage(body, request.declaredLength()))) {
             return store(request, staged, existing);
         }
     }
@@ -146,11 +149,13 @@ public class ObjectService {
         Caller caller = CallerContext.current();
         checkQuota(request.bucket(), staged.size(), existing);
         checkOwnerQuota(caller, request.bucket(), staged.size(), existing);
-        OptionalLong references = blobReferences(request.bucket(), staged.hash());
-        var reuse = new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
+        var reuse = steps.dedupLookup(() -> {
+            OptionalLong references = blobReferences(request.bucket(), staged.hash());
+            return new BlobReuse(references, references.orElse(0) > 0 && blobStored(request.bucket(), staged.hash()));
+        });
         boolean deduplicated = reuse.skipsStoring();
         if (!deduplicated) {
-            storeHot(request.bucket(), staged);
+            steps.store(() -> storeHot(request.bucket(), staged));
         }
         // The version id is the agent's, given now, so it is the same whether the database or the
         // local journal (LOCAL_ONLY) takes the write.
@@ -158,7 +163,7 @@ public class ObjectService {
             request.contentType(), request.userMetadata(), clock.instant(), VersionIds.next(), request.tags(), caller.owner());
         PutOutcome outcome;
         try {
-            outcome = metadata.put(record, limitsOf(caller, request.bucket()));
+            outcome = steps.metadata(() -> metadata.put(record, limitsOf(caller, request.bucket())));
         } catch (RequestRefusedException overQuota) {
             // A concurrent write took the room between our check and our commit: nothing changed,
             // but bytes this write stored must not stay behind with nothing to reclaim them.

@@ -45,6 +45,8 @@ class SeaweedFsS3 implements AutoCloseable {
             // mode); unchunked, the SDK hashes the body before sending it and signs that hash once:
             // 176 KiB and 271 KiB. docs/benchmarks.md, "2026-12-02".
             .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+            // ... and signed with the hash the agent already has of a blob's bytes, not hashed again.
+            .putAuthScheme(KnownHashSigner.scheme())
             // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kelp.agent.blob.BlobNotFoundException;
+import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.object.ContentHash;
 import dev.kelp.agent.object.KelpException;
@@ -208,6 +209,20 @@ class SeaweedFsBlobStoreIT {
         assertThatThrownBy(() -> store.put(BUCKET, hash, file(bytes), 99))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds 100 bytes, not 99");
         assertThat(store.exists(BUCKET, hash)).isFalse();
+    }
+
+    @Test
+    void bytesThatDoNotHashToTheirNameAreRefusedBySeaweedFsAndNothingIsStored() throws Exception {
+        // The upload is signed with the hash the agent computed while staging (KnownHashSigner),
+        // which SeaweedFS checks the bytes against on the way in: a body changed in between is
+        // refused, not stored under a name that lies about it.
+        byte[] bytes = random(300 * 1024, 8);
+        ContentHash claimed = ContentHash.ofBytes(random(300 * 1024, 9));
+
+        assertThatThrownBy(() -> store.put(BUCKET, claimed, file(bytes), bytes.length))
+            .isInstanceOf(BlobStoreUnavailableException.class).hasMessageContaining("refused").hasMessageContaining("BadDigest");
+        assertThat(store.exists(BUCKET, claimed)).isFalse();
+        assertThat(fixture.guard.state().name()).as("a refused request is not an outage").isEqualTo("CLOSED");
     }
 
     @Test

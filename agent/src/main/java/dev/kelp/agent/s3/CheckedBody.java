@@ -1,5 +1,6 @@
 package dev.kelp.agent.s3;
 
+import dev.kelp.agent.object.ContentHash;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ final class CheckedBody extends FilterInputStream {
     private final MessageDigest md5 = digest("MD5");
     private final MessageDigest sha256;
     private final String expectedSha256;
+    private final String sha256ForReader;
     private final byte[] expectedMd5;
     private final PayloadChecksum checksum;
     private final String expectedChecksum;
@@ -35,10 +37,21 @@ final class CheckedBody extends FilterInputStream {
      * @param expectedLength   bytes the client declared the decoded body holds, or -1
      */
     CheckedBody(InputStream in, String contentMd5, String expectedSha256, String checksumHeader, String checksumValue, long expectedLength) {
+        this(in, contentMd5, expectedSha256, checksumHeader, checksumValue, expectedLength, false);
+    }
+
+    /**
+     * @param readerHashes the reader computes the SHA-256 of these bytes anyway (staging does) and
+     *                     checks a hex x-amz-content-sha256 with {@link #checkSha256} itself, so
+     *                     the body is hashed once rather than twice
+     */
+    CheckedBody(InputStream in, String contentMd5, String expectedSha256, String checksumHeader, String checksumValue, long expectedLength,
+                boolean readerHashes) {
         super(in);
         this.expectedMd5 = decodeMd5(contentMd5);
-        this.expectedSha256 = expectedSha256;
-        this.sha256 = expectedSha256 == null ? null : SigV4.sha256();
+        this.expectedSha256 = readerHashes ? null : expectedSha256;
+        this.sha256ForReader = readerHashes ? expectedSha256 : null;
+        this.sha256 = this.expectedSha256 == null ? null : SigV4.sha256();
         this.checksum = checksumHeader == null ? null : PayloadChecksum.forHeader(checksumHeader);
         this.expectedChecksum = checksumValue;
         this.expectedLength = expectedLength;
@@ -93,8 +106,7 @@ final class CheckedBody extends FilterInputStream {
                 throw new S3BodyException(400, "BadDigest", "the Content-MD5 you specified did not match what was received: nothing was stored");
             }
             if (sha256 != null && !SigV4.hex(sha256.digest()).equalsIgnoreCase(expectedSha256)) {
-                throw new S3BodyException(400, "XAmzContentSHA256Mismatch",
-                    "the x-amz-content-sha256 you specified did not match what was received: nothing was stored");
+                throw sha256Mismatch();
             }
             if (checksum != null) {
                 checksum.verify(expectedChecksum);
@@ -103,6 +115,21 @@ final class CheckedBody extends FilterInputStream {
             failure = e;
             throw e;
         }
+    }
+
+    /**
+     * Checks the hex x-amz-content-sha256 left to the reader against {@code read}, the SHA-256 it
+     * computed of this body's bytes. Nothing to check when the client sent none.
+     */
+    void checkSha256(ContentHash read) {
+        if (sha256ForReader != null && !sha256ForReader.equalsIgnoreCase(read.hex())) {
+            throw sha256Mismatch().error();
+        }
+    }
+
+    private static S3BodyException sha256Mismatch() {
+        return new S3BodyException(400, "XAmzContentSHA256Mismatch",
+            "the x-amz-content-sha256 you specified did not match what was received: nothing was stored");
     }
 
     private String md5Hex;

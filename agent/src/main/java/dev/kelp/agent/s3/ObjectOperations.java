@@ -74,7 +74,7 @@ final class ObjectOperations {
             // cheaper to read than a second metadata round trip, and putStaged checks it all anyway.
             objects.checkAdmission(admission);
         }
-        CheckedBody body = RequestBodies.decode(request, verified, raw);
+        CheckedBody body = RequestBodies.decodeForStaging(request, verified, raw);
         ObjectRecord stored = store(admission, body);
         var response = S3Response.status(200).header("ETag", S3ETags.of(stored));
         return versioned ? response.header("x-amz-version-id", stored.version()) : response;
@@ -83,6 +83,7 @@ final class ObjectOperations {
     /** Stages {@code body} as the engine would, then stores it with its MD5 (the S3 ETag) recorded. */
     private ObjectRecord store(PutRequest request, CheckedBody body) {
         try (StagedBlob staged = stage(body, request.declaredLength())) {
+            body.checkSha256(staged.hash());
             return objects.putStaged(request.withUserMetadata(S3ETags.withMd5(request.userMetadata(), body.md5Hex())), staged);
         }
     }

@@ -13,6 +13,18 @@ final class RequestBodies {
     }
 
     static CheckedBody decode(S3Request request, SigV4Verifier.Verified verified, InputStream raw) {
+        return decode(request, verified, raw, false);
+    }
+
+    /**
+     * As {@link #decode}, for a body that is staged, which hashes it: its hex
+     * x-amz-content-sha256 is left to {@link CheckedBody#checkSha256} with the staged hash.
+     */
+    static CheckedBody decodeForStaging(S3Request request, SigV4Verifier.Verified verified, InputStream raw) {
+        return decode(request, verified, raw, true);
+    }
+
+    private static CheckedBody decode(S3Request request, SigV4Verifier.Verified verified, InputStream raw, boolean staged) {
         InputStream decoded = raw;
         long declared = length(request.header("content-length"));
         if (verified.chunked()) {
@@ -28,7 +40,7 @@ final class RequestBodies {
                 checksumValue = h.getValue();
             }
         }
-        return new CheckedBody(decoded, request.header("content-md5"), verified.bodySha256(), checksumHeader, checksumValue, declared);
+        return new CheckedBody(decoded, request.header("content-md5"), verified.bodySha256(), checksumHeader, checksumValue, declared, staged);
     }
 
     /** Bytes the decoded body declares, or -1 when the client did not say. */

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The S3 error codes of docs/s3.md that S3SdkIT's walk does not reach, each provoked on the
  * embedded default and each shown to leave the bucket as it was: MalformedXML for DeleteObjects
- * and CompleteMultipartUpload bodies, InvalidDigest, InvalidRequest, MethodNotAllowed.
+ * and CompleteMultipartUpload bodies, InvalidDigest, InvalidRequest, MethodNotAllowed, and
+ * XAmzContentSHA256Mismatch for a PutObject body that is not the one signed.
  */
 class S3RequestErrorsTest {
 
@@ -100,6 +101,19 @@ class S3RequestErrorsTest {
         assertThat(s3.listParts(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)).parts()).hasSize(1);
         assertUnchanged();
         s3.abortMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId));
+    }
+
+    @Test
+    void aBodyThatIsNotTheOneSignedIsXAmzContentSha256MismatchAndStoresNothing() throws Exception {
+        var changed = HTTP.send(SignedRequests.signedFor(endpoint, KEY_ID, SECRET, "PUT", "/" + BUCKET + "/keep/c.txt",
+            "the words signed", "the words sent!!"), HttpResponse.BodyHandlers.ofString());
+        assertCode(changed, 400, "XAmzContentSHA256Mismatch");
+        assertUnchanged();
+
+        var honest = HTTP.send(SignedRequests.signedFor(endpoint, KEY_ID, SECRET, "PUT", "/" + BUCKET + "/other/c.txt",
+            "the words signed", "the words signed"), HttpResponse.BodyHandlers.ofString());
+        assertThat(honest.statusCode()).as(honest.body()).isEqualTo(200);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("other/c.txt")).asUtf8String()).isEqualTo("the words signed");
     }
 
     @Test

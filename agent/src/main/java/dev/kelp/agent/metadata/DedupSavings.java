@@ -36,7 +36,7 @@ public class DedupSavings {
     private static final Logger LOG = LoggerFactory.getLogger(DedupSavings.class);
     private static final String SAVED = """
         SELECT u.bucket, u.bytes - COALESCE((SELECT SUM(b.size) FROM blobs b WHERE b.bucket = u.bucket AND b.ref_count > 0), 0)
-        FROM bucket_usage u""";
+        FROM (SELECT bucket, SUM(bytes) AS bytes FROM bucket_usage GROUP BY bucket) u""";
     private static final String BLOCK_SAVED = "SELECT bucket, COALESCE(SUM(size * (refs - 1)), 0) FROM chunks WHERE refs > 1 GROUP BY bucket";
 
     private final MetadataDatabase database;

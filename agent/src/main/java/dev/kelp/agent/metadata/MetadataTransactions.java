@@ -102,10 +102,10 @@ class MetadataTransactions {
                     blobCreated = addReference(row.bucket(), row.hash(), row.size());
                 }
                 if (!done.usageAdded()) {
-                    addUsage(row.bucket(), row.size(), 1);
+                    addUsage(row.bucket(), done.shard(), row.size(), 1);
                 }
                 if (!done.ownerUsageAdded()) {
-                    addOwnerUsage(row.bucket(), ownerOf(row.owner()), row.size(), 1);
+                    addOwnerUsage(row.bucket(), ownerOf(row.owner()), done.shard(), row.size(), 1);
                 }
                 return new PutOutcome(rows.toRecord(stored), Optional.empty(), blobCreated);
             }
@@ -385,7 +385,7 @@ class MetadataTransactions {
                 }
             }
             if (bytes != 0 || objects != 0) {
-                addUsage(bucket, bytes, objects);
+                addUsage(bucket, UsageShards.forWrite(limits.limitsBucket()), bytes, objects);
                 if (limits.limitsBucket()) {
                     holdBucketQuota(bucket, bytes, objects, limits);
                 }
@@ -398,7 +398,7 @@ class MetadataTransactions {
                     if (limited) {
                         ownerUsage.lockOwner(e.getKey(), limits.ownerBuckets());
                     }
-                    addOwnerUsage(bucket, e.getKey(), ownerBytes, ownerObjects);
+                    addOwnerUsage(bucket, e.getKey(), UsageShards.forWrite(limited), ownerBytes, ownerObjects);
                     if (limited) {
                         holdOwnerQuota(e.getKey(), ownerBytes, ownerObjects, limits);
                     }
@@ -427,21 +427,23 @@ class MetadataTransactions {
         }
     }
 
-    private void addUsage(String bucket, long bytes, long count) {
+    private void addUsage(String bucket, int shard, long bytes, long count) {
         while (true) {
-            if (usage.updateAdd(bucket, bytes, count) == 1) {
+            if (usage.updateAdd(bucket, shard, bytes, count) == 1) {
                 return;
             }
-            if (usage.insertIfAbsent(bucket, bytes, count) == 1) {
+            if (usage.insertIfAbsent(bucket, shard, bytes, count) == 1) {
                 return;
             }
         }
     }
 
     /**
-     * Refuses the write when it grew the bucket past its quota. The usage row was just updated
-     * by this transaction, so no other writer can change it before this one ends: the figure
-     * read here is exact, and two writers can never both take the last room.
+     * Refuses the write when it grew the bucket past its quota. The usage row every write checked
+     * against a quota adds to ({@link UsageShards#CHECKED}) was just updated by this transaction,
+     * so no other such writer can change the sum before this one ends: the figure read here is
+     * exact, and two writers can never both take the last room. (A write not checked in its
+     * transaction, on another shard, is one of a bucket without a quota, or a delete.)
      */
     private void holdBucketQuota(String bucket, long addedBytes, long addedObjects, WriteLimits limits) {
         BucketUsageRow now = usage.findById(bucket).orElseThrow(() -> new IllegalStateException("no usage row for " + bucket + " after updating it"));
@@ -463,12 +465,12 @@ class MetadataTransactions {
         }
     }
 
-    private void addOwnerUsage(String bucket, String owner, long bytes, long count) {
+    private void addOwnerUsage(String bucket, String owner, int shard, long bytes, long count) {
         while (true) {
-            if (ownerUsage.updateAdd(bucket, owner, bytes, count) == 1) {
+            if (ownerUsage.updateAdd(bucket, owner, shard, bytes, count) == 1) {
                 return;
             }
-            if (ownerUsage.insertIfAbsent(bucket, owner, bytes, count) == 1) {
+            if (ownerUsage.insertIfAbsent(bucket, owner, shard, bytes, count) == 1) {
                 return;
             }
         }

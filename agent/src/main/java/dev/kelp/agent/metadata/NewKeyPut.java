@@ -37,10 +37,10 @@ final class NewKeyPut {
             ON CONFLICT DO NOTHING RETURNING 1),
         u AS (
             UPDATE bucket_usage SET bytes = bytes + ?, objects = objects + 1
-            WHERE bucket = ? AND EXISTS (SELECT 1 FROM cur) RETURNING 1),
+            WHERE bucket = ? AND shard = ? AND EXISTS (SELECT 1 FROM cur) RETURNING 1),
         o AS (
             UPDATE owner_usage SET bytes = bytes + ?, objects = objects + 1
-            WHERE bucket = ? AND owner = ? AND EXISTS (SELECT 1 FROM cur) RETURNING 1)
+            WHERE bucket = ? AND owner = ? AND shard = ? AND EXISTS (SELECT 1 FROM cur) RETURNING 1)
         SELECT (SELECT id FROM v), EXISTS (SELECT 1 FROM cur), EXISTS (SELECT 1 FROM ref), EXISTS (SELECT 1 FROM fresh),
                EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM o)""";
 
@@ -51,9 +51,10 @@ final class NewKeyPut {
      * @param blobCreated the blob row was made for it
      * @param usageAdded the bucket's usage row counts it
      * @param ownerUsageAdded the owner's usage row counts it
+     * @param shard      the usage rows it added to, or should be added to when they were missing
      */
     record Outcome(long versionId, boolean current, boolean referenced, boolean blobCreated, boolean usageAdded,
-                   boolean ownerUsageAdded) {
+                   boolean ownerUsageAdded, int shard) {
     }
 
     private final ConnectionOperations<Connection> connections;
@@ -65,6 +66,8 @@ final class NewKeyPut {
     /** @param owner the owner usage counts it for (the row's owner, or the default one) */
     Outcome run(ObjectVersionRow row, String owner) {
         Connection c = connections.getConnectionStatus().getConnection();
+        // Never checked against a quota in its transaction (that write goes the usual way).
+        int shard = UsageShards.forWrite(false);
         try (PreparedStatement st = c.prepareStatement(SQL)) {
             int i = 0;
             st.setString(++i, row.bucket());
@@ -86,12 +89,15 @@ final class NewKeyPut {
             st.setLong(++i, row.size());
             st.setLong(++i, row.size());
             st.setString(++i, row.bucket());
+            st.setInt(++i, shard);
             st.setLong(++i, row.size());
             st.setString(++i, row.bucket());
             st.setString(++i, owner);
+            st.setInt(++i, shard);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return new Outcome(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6));
+                return new Outcome(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6),
+                    shard);
             }
         } catch (SQLException e) {
             // As the repositories' failures come: classified by JdbcMetadataStore (unavailable, a lost race to retry).

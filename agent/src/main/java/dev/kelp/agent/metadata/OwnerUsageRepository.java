@@ -7,11 +7,15 @@ import io.micronaut.data.repository.GenericRepository;
 import java.util.List;
 import java.util.Optional;
 
-/** Usage per bucket and owner, kept in step with {@code bucket_usage} by the same transactions. */
+/**
+ * Usage per bucket and owner, kept in step with {@code bucket_usage} by the same transactions: the
+ * sum of its shards' rows ({@link UsageShards}).
+ */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface OwnerUsageRepository extends GenericRepository<OwnerUsageRow, OwnerUsageRow.OwnerUsageId> {
 
-    @Query("SELECT * FROM owner_usage WHERE bucket = :bucket AND owner = :owner")
+    @Query("SELECT bucket, owner, SUM(bytes) AS bytes, SUM(objects) AS objects FROM owner_usage"
+        + " WHERE bucket = :bucket AND owner = :owner GROUP BY bucket, owner")
     Optional<OwnerUsageRow> find(String bucket, String owner);
 
     /**
@@ -29,9 +33,11 @@ interface OwnerUsageRepository extends GenericRepository<OwnerUsageRow, OwnerUsa
     @Query("SELECT COALESCE(SUM(objects), 0) FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets)")
     long totalObjects(String owner, List<String> buckets);
 
-    @Query("UPDATE owner_usage SET bytes = bytes + :bytes, objects = objects + :objects WHERE bucket = :bucket AND owner = :owner")
-    int updateAdd(String bucket, String owner, long bytes, long objects);
+    @Query("UPDATE owner_usage SET bytes = bytes + :bytes, objects = objects + :objects"
+        + " WHERE bucket = :bucket AND owner = :owner AND shard = :shard")
+    int updateAdd(String bucket, String owner, int shard, long bytes, long objects);
 
-    @Query("INSERT INTO owner_usage (bucket, owner, bytes, objects) VALUES (:bucket, :owner, :bytes, :objects) ON CONFLICT DO NOTHING")
-    int insertIfAbsent(String bucket, String owner, long bytes, long objects);
+    @Query("INSERT INTO owner_usage (bucket, owner, shard, bytes, objects) VALUES (:bucket, :owner, :shard, :bytes, :objects)"
+        + " ON CONFLICT DO NOTHING")
+    int insertIfAbsent(String bucket, String owner, int shard, long bytes, long objects);
 }

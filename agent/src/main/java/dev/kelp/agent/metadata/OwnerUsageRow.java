@@ -5,7 +5,7 @@ import io.micronaut.data.annotation.EmbeddedId;
 import io.micronaut.data.annotation.MappedEntity;
 import io.micronaut.data.annotation.MappedProperty;
 
-/** A row of {@code owner_usage}: what one owner holds in one bucket, for per-owner quotas. */
+/** What one owner holds in one bucket, its {@code owner_usage} rows summed, for per-owner quotas. */
 @MappedEntity("owner_usage")
 record OwnerUsageRow(@EmbeddedId OwnerUsageId id, long bytes, long objects) {
 

@@ -216,7 +216,7 @@ class OwnerQuotaPostgresOutageIT {
     }
 
     private static long ownerUsage(String owner) throws Exception {
-        try (Connection c = connect(); var st = c.prepareStatement("SELECT objects FROM owner_usage WHERE bucket = ? AND owner = ?")) {
+        try (Connection c = connect(); var st = c.prepareStatement("SELECT SUM(objects) FROM owner_usage WHERE bucket = ? AND owner = ?")) {
             st.setString(1, BUCKET);
             st.setString(2, owner);
             try (var rs = st.executeQuery()) {

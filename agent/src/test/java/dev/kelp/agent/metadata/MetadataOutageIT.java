@@ -165,7 +165,7 @@ class MetadataOutageIT {
                 assertThat(rs.getLong(1)).isEqualTo(OBJECTS);
             }
             long bytes = written.values().stream().mapToLong(ObjectRecord::size).sum();
-            try (var rs = st.executeQuery("SELECT bytes, objects FROM bucket_usage WHERE bucket = '" + bucket + "'")) {
+            try (var rs = st.executeQuery("SELECT SUM(bytes), SUM(objects) FROM bucket_usage WHERE bucket = '" + bucket + "'")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getLong(1)).isEqualTo(bytes);
                 assertThat(rs.getLong(2)).isEqualTo(OBJECTS);

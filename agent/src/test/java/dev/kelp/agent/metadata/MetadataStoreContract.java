@@ -360,6 +360,24 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void writersOfNewKeysSpreadTheBucketsUsageOverRowsThatAddUpExactly() throws Exception {
+        runConcurrently(8, t -> {
+            for (int i = 0; i < 20; i++) {
+                store().put(record("spread/" + t + "/" + i, "x".repeat(t + 1)));
+            }
+        });
+
+        long bytes = 0;
+        for (int t = 0; t < 8; t++) {
+            bytes += 20L * (t + 1);
+        }
+        assertThat(store().usage(bucket)).isEqualTo(new Usage(bytes, 160));
+        assertThat(store().ownerUsage(bucket, "default")).isEqualTo(new Usage(bytes, 160));
+        // One row would make every writer of the bucket wait for the commit of the one before.
+        assertThat(count("SELECT COUNT(*) FROM bucket_usage WHERE bucket = ?", bucket)).isGreaterThan(1);
+    }
+
+    @Test
     void sixteenWritersSwappingContentsBetweenKeysNeitherDeadlockNorMiscount() throws Exception {
         List<String> keys = List.of("k0", "k1", "k2", "k3");
         List<String> contents = List.of("x", "yy", "zzz");

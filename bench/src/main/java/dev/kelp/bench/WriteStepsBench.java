@@ -1,0 +1,121 @@
+package dev.kelp.bench;
+
+import static dev.kelp.bench.AgentVsSeaweedFs.env;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Where an agent PUT's time goes: rounds of one PUT cell against SeaweedFS direct and then the
+ * agent, the same client shape as {@link AgentVsSeaweedFs}, each agent cell followed by the mean
+ * of every step the agent timed it in ({@code kelp_write_step_seconds}, docs/runbook.md). The agent under test is any jar, so two builds can be run one
+ * after the other on the same proving ground (an A/B of a change).
+ *
+ * <p>Arguments: {@code <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds> [yaml]}, where
+ * {@code yaml} (with {@code \n} for newlines) is added to the agent's configuration at the top
+ * level, e.g. {@code datasources:\n  default:\n    maximum-pool-size: 20\n}.
+ */
+public final class WriteStepsBench {
+
+    private static final Pattern SERIES = Pattern.compile(
+        "^kelp_write_step_seconds_(sum|count)\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+    private static final Pattern STEP = Pattern.compile("step=\"([^\"]+)\"");
+    private static final int PORT = 18780;
+
+    private WriteStepsBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 6) {
+            System.err.println("usage: WriteStepsBench <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds> [yaml]");
+            System.exit(2);
+        }
+        Path jar = Path.of(args[0]);
+        Path work = Path.of(args[1]);
+        long size = Long.parseLong(args[2]);
+        int concurrency = Integer.parseInt(args[3]);
+        int ops = Integer.parseInt(args[4]);
+        int rounds = Integer.parseInt(args[5]);
+        String yaml = args.length > 6 ? args[6].replace("\\n", "\n") : "";
+        Files.createDirectories(work);
+        String stamp = Long.toString(System.currentTimeMillis(), 36);
+        String directBucket = "steps-direct-" + stamp;
+        String agentBucket = "steps-agent-" + stamp;
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
+        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
+        Region region = Region.of(env("KELP_S3_REGION"));
+        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
+             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true).build();
+             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
+                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            s3.createBucket(b -> b.bucket(directBucket));
+            Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, yaml);
+            try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
+                var direct = new SeaweedFsTarget(http, presigner, directBucket);
+                var viaAgent = new AgentTarget(http, agent.base, agentBucket);
+                for (Target side : List.of(direct, viaAgent)) {
+                    CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
+                    CellRunner.run(100, 4, 1 << 20, i -> side.executePut("warmup-mib/" + i, 1 << 20, -100_000L - i));
+                }
+                HttpClient metrics = HttpClient.newHttpClient();
+                for (int round = 0; round < rounds; round++) {
+                    String prefix = "r" + round + "/";
+                    long seeds = 1_000_000L * (round + 1);
+                    Stats seaweed = CellRunner.run(ops, concurrency, size, i -> direct.executePut(prefix + i, size, seeds + i));
+                    Map<String, double[]> before = steps(metrics, agent.base);
+                    Stats kelp = CellRunner.run(ops, concurrency, size, i -> viaAgent.executePut(prefix + i, size, seeds + i));
+                    System.out.print(report(round, size, concurrency, seaweed, kelp, before, steps(metrics, agent.base)));
+                }
+            }
+        }
+    }
+
+    private static String report(int round, long size, int concurrency, Stats seaweed, Stats kelp,
+                                 Map<String, double[]> before, Map<String, double[]> after) {
+        var out = new StringBuilder(String.format(Locale.ROOT,
+            "round %d, %d bytes, concurrency %d: SeaweedFS %.1f MiB/s p50 %.2f p99 %.2f ms | agent %.1f MiB/s p50 %.2f p99 %.2f ms | ratio %.2f%n",
+            round, size, concurrency, seaweed.mibPerSecond(), seaweed.percentileMillis(50), seaweed.percentileMillis(99),
+            kelp.mibPerSecond(), kelp.percentileMillis(50), kelp.percentileMillis(99), kelp.mibPerSecond() / seaweed.mibPerSecond()));
+        after.forEach((name, totals) -> {
+            double[] from = before.getOrDefault(name, new double[2]);
+            double count = totals[1] - from[1];
+            if (count > 0) {
+                out.append(String.format(Locale.ROOT, "    %-22s mean %8.2f ms over %.0f%n", name, (totals[0] - from[0]) / count * 1000, count));
+            }
+        });
+        return out.toString();
+    }
+
+    /** Sum and count of each write step, as /prometheus has them now. */
+    private static Map<String, double[]> steps(HttpClient http, String base) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, double[]> totals = new TreeMap<>();
+        Matcher series = SERIES.matcher(body);
+        while (series.find()) {
+            Matcher step = STEP.matcher(series.group(2));
+            String name = step.find() ? "step " + step.group(1) : "step ?";
+            double[] sumAndCount = totals.computeIfAbsent(name, k -> new double[2]);
+            sumAndCount[series.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(series.group(3));
+        }
+        return totals;
+    }
+}

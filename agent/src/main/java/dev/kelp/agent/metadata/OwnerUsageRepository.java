@@ -19,10 +19,11 @@ interface OwnerUsageRepository extends GenericRepository<OwnerUsageRow, OwnerUsa
     Optional<OwnerUsageRow> find(String bucket, String owner);
 
     /**
-     * Locks the owner's usage rows in every bucket, in bucket order, so that writes of one owner
-     * with a quota in different buckets take turns at the check.
+     * Locks the owner's usage rows in every bucket, so that writes of one owner with a quota in
+     * different buckets take turns at the check: in bucket and shard order, the same in every
+     * transaction, so that two never each hold a row the other waits for.
      */
-    @Query("SELECT bucket FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets) ORDER BY bucket FOR UPDATE")
+    @Query("SELECT bucket FROM owner_usage WHERE owner = :owner AND bucket IN (:buckets) ORDER BY bucket, shard FOR UPDATE")
     List<String> lockOwner(String owner, List<String> buckets);
 
     /** The owner's bytes across {@code buckets}. */

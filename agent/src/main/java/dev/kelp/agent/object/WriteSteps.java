@@ -37,12 +37,22 @@ public class WriteSteps {
         return new WriteSteps(new SimpleMeterRegistry());
     }
 
+    /**
+     * Fixed bucket bounds rather than Micrometer's percentile histogram, whose ~90 buckets per
+     * step made 388 series per agent: too many for a fleet's Prometheus. These keep
+     * {@code histogram_quantile} meaningful from a fraction of a millisecond (a lookup) to a minute
+     * (a large upload).
+     */
+    private static final Duration[] BUCKETS = {
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
     private static Timer timer(MeterRegistry meters, String step) {
         return Timer.builder("kelp.write.step").tag("step", step)
             .description("Time taken by one step of a write")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(100_000))
-            .maximumExpectedValue(Duration.ofMinutes(2))
+            .serviceLevelObjectives(BUCKETS)
             .register(meters);
     }
 

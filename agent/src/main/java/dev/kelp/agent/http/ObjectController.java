@@ -65,6 +65,8 @@ class ObjectController {
     @ApiResponse(responseCode = "201", description = "Stored")
     @ApiResponse(responseCode = "400", description = "Invalid key, or a tag set that breaks the rules (code InvalidTag)")
     @ApiResponse(responseCode = "507", description = "Quota exceeded, or the fallback volume is full")
+    @ApiResponse(responseCode = "500", description = "The body's bytes changed after the agent hashed them and SeaweedFS refused them"
+        + " (code BlobCorrupt): nothing was stored; send it again")
     @ApiResponse(responseCode = "404", description = "Unknown bucket")
     @ApiResponse(responseCode = "412", description = "If-Match / If-None-Match precondition failed")
     @ApiResponse(responseCode = "413", description = "Body larger than the configured limit")

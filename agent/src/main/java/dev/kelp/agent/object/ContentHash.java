@@ -1,5 +1,7 @@
 package dev.kelp.agent.object;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,6 +36,16 @@ public record ContentHash(String hex) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    /** Reads {@code in} to its end (the caller closes it): true when those bytes hash to this. */
+    public boolean isHashOf(InputStream in) throws IOException {
+        MessageDigest digest = newDigest();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            digest.update(buffer, 0, n);
+        }
+        return of(digest).equals(this);
     }
 
     /** Two-level fan-out so no directory or prefix holds millions of entries. */

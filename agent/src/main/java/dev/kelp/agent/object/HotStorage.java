@@ -1,5 +1,6 @@
 package dev.kelp.agent.object;
 
+import dev.kelp.agent.blob.BlobContentMismatchException;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.blob.StagedBlob;
@@ -11,7 +12,9 @@ import java.util.Optional;
 /**
  * Where a blob's bytes go when the agent stores them hot, for an app's write and for a cold
  * blob promoted back alike: SeaweedFS in FULL mode; otherwise, or when SeaweedFS fails this
- * write, the fallback volume with a sync-queue entry that drains it to SeaweedFS later.
+ * write, the fallback volume with a sync-queue entry that drains it to SeaweedFS later. Bytes
+ * SeaweedFS refuses because they do not hash to their name ({@link BlobContentMismatchException})
+ * are not an outage and do not fall back: the fallback volume would take the same wrong bytes.
  */
 public final class HotStorage {
 

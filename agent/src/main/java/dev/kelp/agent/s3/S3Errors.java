@@ -27,7 +27,7 @@ final class S3Errors {
             case "MalformedRequest" -> new S3Exception(400, "MalformedXML", message);
             // S3's answer to reading (or tagging) a delete marker by its version id.
             case "DeleteMarker" -> new S3Exception(e.status(), e.status() == 405 ? "MethodNotAllowed" : "InvalidRequest", message);
-            case "BlobMissing", "PartDamaged" -> new S3Exception(500, "InternalError", message);
+            case "BlobMissing", "BlobCorrupt", "PartDamaged" -> new S3Exception(500, "InternalError", message);
             default -> new S3Exception(e.status(), e.code(), message);
         };
     }

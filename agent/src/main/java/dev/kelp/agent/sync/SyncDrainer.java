@@ -1,5 +1,6 @@
 package dev.kelp.agent.sync;
 
+import dev.kelp.agent.blob.BlobContentMismatchException;
 import dev.kelp.agent.blob.local.LocalBlobStore;
 import dev.kelp.agent.blob.remote.SeaweedFsBlobStore;
 import dev.kelp.agent.events.AgentEvent;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Drains the sync queue whenever the agent is FULL: uploads each blob from the fallback
  * volume, verifies its SHA-256 on SeaweedFS, and only then releases the local copy and the
  * queue entry. Entries are taken oldest first, {@code concurrency} at a time; a failure
- * leaves the entry for the next round, so a crash or restart mid-drain just resumes.
+ * leaves the entry for the next round, so a crash or restart mid-drain just resumes. A local
+ * copy found damaged, with no good copy on SeaweedFS, is quarantined and reported, not retried.
  */
 @Context
 @Singleton
@@ -50,6 +52,7 @@ public class SyncDrainer {
     private final Counter synced;
     private final Counter syncedBytes;
     private final Counter failures;
+    private final Counter damaged;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("kelp-sync-scheduler").daemon().factory());
     private final ExecutorService uploads;
@@ -67,6 +70,7 @@ public class SyncDrainer {
         this.synced = meters.counter("kelp.sync.objects");
         this.syncedBytes = meters.counter("kelp.sync.bytes");
         this.failures = meters.counter("kelp.sync.failures");
+        this.damaged = meters.counter("kelp.sync.damaged");
         meters.gauge("kelp.sync.pending.objects", queue, q -> q.pending().objects());
         meters.gauge("kelp.sync.pending.bytes", queue, q -> q.pending().bytes());
     }
@@ -180,15 +184,49 @@ public class SyncDrainer {
         }
         // A large blob goes as chunks (block-level dedup), from its plaintext; any other as it is stored here.
         var stored = local.locateStored(entry.bucket(), entry.hash());
-        if (!remote.putChunked(entry.bucket(), entry.hash(), entry.size(), () -> local.open(entry.bucket(), entry.hash(), 0, -1),
-            stored.encrypted() ? Optional.empty() : Optional.of(stored.file()))) {
-            remote.putStored(entry.bucket(), entry.hash(), stored);
+        try {
+            if (!remote.putChunked(entry.bucket(), entry.hash(), entry.size(), () -> local.open(entry.bucket(), entry.hash(), 0, -1),
+                stored.encrypted() ? Optional.empty() : Optional.of(stored.file()))) {
+                remote.putStored(entry.bucket(), entry.hash(), stored);
+            }
+        } catch (BlobContentMismatchException refused) {
+            // SeaweedFS refused bytes that do not hash to their name. It may hold a good copy
+            // all the same (another agent's, or this one's from a drain cut short): verified below.
+            LOG.warn("{}", refused.getMessage());
         }
         if (!remote.verify(entry.bucket(), entry.hash())) {
+            if (!local.verify(entry.bucket(), entry.hash())) {
+                return damaged(entry);
+            }
             events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
                 Map.of("hash", entry.hash().hex(), "error", "SHA-256 on SeaweedFS differs after upload; will retry")));
             throw new IllegalStateException("blob " + entry.hash() + " did not verify on SeaweedFS");
         }
+        release(entry);
+        return true;
+    }
+
+    /**
+     * The local copy no longer hashes to its name (a disk fault, or a bug) and SeaweedFS holds
+     * no good copy: the content is lost, and saying so beats retrying forever or serving wrong
+     * bytes. Whatever this drain put on SeaweedFS for it goes, the copy is kept aside for a
+     * person, and the entry leaves the queue; reads of the objects that used it fail with
+     * BlobMissing from now on.
+     */
+    private boolean damaged(SyncQueue.SyncEntry entry) {
+        remote.delete(entry.bucket(), entry.hash());
+        var aside = local.quarantine(entry.bucket(), entry.hash());
+        queue.complete(entry);
+        damaged.increment();
+        String error = "the copy on the fallback volume no longer hashes to its name and SeaweedFS has no good copy: content lost;"
+            + " the damaged copy is at " + aside;
+        LOG.error("blob {} of bucket {} ({} bytes): {}", entry.hash(), entry.bucket(), entry.size(), error);
+        events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
+            Map.of("hash", entry.hash().hex(), "size", Long.toString(entry.size()), "error", error)));
+        return true;
+    }
+
+    private void release(SyncQueue.SyncEntry entry) {
         local.delete(entry.bucket(), entry.hash());
         queue.complete(entry);
         synced.increment();
@@ -196,6 +234,5 @@ public class SyncDrainer {
         events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.SYNC, entry.bucket(), null,
             Map.of("hash", entry.hash().hex(), "size", Long.toString(entry.size()),
                 "queuedFor", Long.toString(java.time.Duration.between(entry.enqueuedAt(), Instant.now()).toMillis()) + "ms")));
-        return true;
     }
 }

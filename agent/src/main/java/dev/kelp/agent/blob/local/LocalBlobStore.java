@@ -3,6 +3,8 @@ package dev.kelp.agent.blob.local;
 import dev.kelp.agent.blob.BlobNotFoundException;
 import dev.kelp.agent.blob.BlobStore;
 import dev.kelp.agent.encryption.BlobEncryption;
+import dev.kelp.agent.encryption.BlobIntegrityException;
+import dev.kelp.agent.encryption.CorruptSegmentException;
 import dev.kelp.agent.encryption.EncryptedSource;
 import dev.kelp.agent.encryption.EncryptionKeyUnavailableException;
 import dev.kelp.agent.encryption.KeyRecordStore;
@@ -60,6 +62,7 @@ public class LocalBlobStore implements BlobStore, KeyRecordStore {
     private final FallbackVolume volume;
     private final Path root;
     private final Path keysRoot;
+    private final Path quarantineRoot;
     private final BlobEncryption encryption;
     // put and delete of one blob must not interleave, or the byte count drifts; striped so
     // that different blobs are written in parallel.
@@ -76,6 +79,7 @@ public class LocalBlobStore implements BlobStore, KeyRecordStore {
         this.encryption = encryption;
         this.root = volume.blobsDir();
         this.keysRoot = root.resolveSibling("blob-keys");
+        this.quarantineRoot = root.resolveSibling("quarantine");
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -307,6 +311,54 @@ public class LocalBlobStore implements BlobStore, KeyRecordStore {
             deleteFile(bucket, hash, target);
             deleteFile(bucket, hash, encryptedPathOf(bucket, hash));
             DurableFiles.deleteQuietly(overridePathOf(bucket, hash));
+        }
+    }
+
+    /**
+     * Reads the blob through the path a GET takes and checks that it still hashes to its name
+     * (for an encrypted blob: that every segment authenticates too). False when it does not;
+     * throws {@link BlobNotFoundException} when it is not here.
+     */
+    public boolean verify(String bucket, ContentHash hash) {
+        try (InputStream in = open(bucket, hash, 0, -1)) {
+            return hash.isHashOf(in);
+        } catch (BlobIntegrityException | CorruptSegmentException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot verify blob " + hash + " in bucket " + bucket, e);
+        }
+    }
+
+    /**
+     * Moves a damaged blob (its bytes no longer hash to its name) out of the store to
+     * {@code quarantine/<bucket>/}, with its key record if it has one, for a person to inspect:
+     * it is no longer served, synced or counted against the volume's limit. Returns where it went.
+     */
+    public Path quarantine(String bucket, ContentHash hash) {
+        Path dir = quarantineRoot.resolve(ObjectKeys.requireValidBucket(bucket));
+        Path target = pathOf(bucket, hash);
+        synchronized (lockOf(target)) {
+            try {
+                DurableFiles.createDirectories(dir);
+                for (Path file : List.of(target, encryptedPathOf(bucket, hash))) {
+                    if (Files.isRegularFile(file)) {
+                        long size = Files.size(file);
+                        Files.move(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                        volume.releaseStored(size);
+                    }
+                }
+                Path record = overridePathOf(bucket, hash);
+                if (Files.isRegularFile(record)) {
+                    Files.move(record, dir.resolve(hash.hex() + ".key-record"), StandardCopyOption.REPLACE_EXISTING);
+                }
+                DurableFiles.forceDirectory(dir);
+                if (Files.isDirectory(target.getParent())) {
+                    DurableFiles.forceDirectory(target.getParent());
+                }
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot quarantine blob " + hash + " of bucket " + bucket, e);
+            }
         }
     }
 

@@ -31,7 +31,6 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -485,12 +484,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         // Read back through the same path a GET takes: for an encrypted blob that proves its
         // header, key record and every segment decrypt to exactly the content that was hashed.
         try (InputStream in = open(bucket, hash, 0, -1)) {
-            MessageDigest digest = ContentHash.newDigest();
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return ContentHash.of(digest).equals(hash);
+            return hash.isHashOf(in);
         } catch (BlobNotFoundException | BlobIntegrityException | CorruptSegmentException e) {
             return false;
         } catch (IOException e) {

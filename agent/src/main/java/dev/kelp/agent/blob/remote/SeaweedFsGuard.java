@@ -1,5 +1,6 @@
 package dev.kelp.agent.blob.remote;
 
+import dev.kelp.agent.blob.BlobContentMismatchException;
 import dev.kelp.agent.blob.BlobStoreUnavailableException;
 import dev.kelp.agent.mode.ModeMonitor;
 import dev.kelp.agent.mode.Signal;
@@ -12,6 +13,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,6 +30,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 class SeaweedFsGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(SeaweedFsGuard.class);
+    /** What SeaweedFS answers when a body does not match the SHA-256 sent with it (KnownHashSigner). */
+    private static final Set<String> CONTENT_MISMATCH_CODES = Set.of("BadDigest", "XAmzContentSHA256Mismatch");
 
     private final CircuitBreaker breaker;
     private final Retry retry;
@@ -178,6 +182,10 @@ class SeaweedFsGuard {
     private static RuntimeException rejected(String what, RuntimeException e) {
         if (e instanceof AwsServiceException service && service.statusCode() == 416) {
             return new KelpException(416, "InvalidRange", "the requested range is outside the object (" + what + ")");
+        }
+        if (e instanceof AwsServiceException service && CONTENT_MISMATCH_CODES.contains(SeaweedFsErrors.errorCode(service))) {
+            return new BlobContentMismatchException("SeaweedFS refused to " + what + ": the bytes sent do not hash to the blob's name ("
+                + SeaweedFsErrors.describe(e) + "); nothing was stored");
         }
         return new BlobStoreUnavailableException("SeaweedFS refused to " + what + ": " + SeaweedFsErrors.describe(e), e);
     }

@@ -3,20 +3,32 @@ package dev.kelp.agent.blob.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kelp.agent.blob.BlobContentMismatchException;
 import dev.kelp.agent.blob.BlobNotFoundException;
-import dev.kelp.agent.blob.BlobStoreUnavailableException;
+import dev.kelp.agent.blob.BlobStaging;
+import dev.kelp.agent.blob.StagedBlob;
+import dev.kelp.agent.blob.local.LocalBlobStore;
+import dev.kelp.agent.fallback.FallbackConfig;
+import dev.kelp.agent.fallback.FallbackVolume;
 import dev.kelp.agent.mode.Mode;
 import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.HotStorage;
 import dev.kelp.agent.object.KelpException;
+import dev.kelp.agent.sync.FileSyncQueue;
 import dev.kelp.testkit.ProvingGround;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,9 +232,33 @@ class SeaweedFsBlobStoreIT {
         ContentHash claimed = ContentHash.ofBytes(random(300 * 1024, 9));
 
         assertThatThrownBy(() -> store.put(BUCKET, claimed, file(bytes), bytes.length))
-            .isInstanceOf(BlobStoreUnavailableException.class).hasMessageContaining("refused").hasMessageContaining("BadDigest");
+            .isInstanceOfSatisfying(BlobContentMismatchException.class, e -> assertThat(e.code()).isEqualTo("BlobCorrupt"))
+            .hasMessageContaining("refused").hasMessageContaining("BadDigest").hasMessageContaining("nothing was stored");
         assertThat(store.exists(BUCKET, claimed)).isFalse();
         assertThat(fixture.guard.state().name()).as("a refused request is not an outage").isEqualTo("CLOSED");
+    }
+
+    @Test
+    void aStagedBodyChangedAfterItWasHashedFailsItsWriteAndIsNotTakenByTheFallbackVolume() throws Exception {
+        // Were the refusal taken for an outage, the fallback volume would store the same wrong
+        // bytes under the same lying name, acknowledge them, and sync them in vain forever.
+        var volume = new FallbackVolume(new FallbackConfig(dir.resolve("fallback"), 0, 0));
+        var local = new LocalBlobStore(volume);
+        var queue = new FileSyncQueue(volume);
+        var hot = new HotStorage(local, Optional.of(store), queue, fixture.mode);
+        byte[] bytes = random(300 * 1024, 10);
+        try (StagedBlob staged = new BlobStaging(volume).stage(new ByteArrayInputStream(bytes), bytes.length)) {
+            try (FileChannel channel = FileChannel.open(staged.file(), StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(new byte[] {(byte) ~bytes[1000]}), 1000);
+            }
+            assertThat(fixture.mode.current().mode()).isEqualTo(Mode.FULL);
+
+            assertThatThrownBy(() -> hot.store(BUCKET, staged)).isInstanceOf(BlobContentMismatchException.class);
+            assertThat(store.exists(BUCKET, staged.hash())).isFalse();
+            assertThat(local.exists(BUCKET, staged.hash())).as("not on the fallback volume either").isFalse();
+            assertThat(queue.pending().objects()).isZero();
+        }
+        assertThat(fixture.mode.current().mode()).isEqualTo(Mode.FULL);
     }
 
     @Test

@@ -247,7 +247,11 @@ public class ObjectService {
         // verified on SeaweedFS, so a hit here is both the freshest and the cheapest read.
         if (local.exists(record.bucket(), record.hash())) {
             try {
-                return local.open(record.bucket(), record.hash(), offset, length);
+                InputStream content = local.open(record.bucket(), record.hash(), offset, length);
+                // The local disk keeps no checksum of its own: a whole read is checked against
+                // the blob's name, so a copy damaged on the volume is never served as the object.
+                boolean whole = offset == 0 && (length < 0 || length >= record.size());
+                return whole ? new HashCheckedStream(content, record.hash(), record.size(), why -> damagedLocalCopy(record, why)) : content;
             } catch (BlobNotFoundException releasedMeanwhile) {
                 // The sync drain released it after verifying it on SeaweedFS: read it there.
             }
@@ -270,6 +274,13 @@ public class ObjectService {
             throw RequestRefusedException.unavailable("object " + record.key()
                 + " is stored on SeaweedFS, which cannot be reached right now: " + e.getMessage());
         }
+    }
+
+    private void damagedLocalCopy(ObjectRecord record, String why) {
+        String error = "the copy of blob " + record.hash() + " on the fallback volume " + why
+            + ": damaged; the read was cut short, and the sync drain will release or quarantine it";
+        LOG.error("reading {}/{}: {}", record.bucket(), record.key(), error);
+        emit(AgentEvent.Type.ERROR, record, Map.of("error", error));
     }
 
     public ObjectRecord delete(String bucket, String key) {

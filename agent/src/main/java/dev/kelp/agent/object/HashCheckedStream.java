@@ -8,8 +8,10 @@ import java.security.MessageDigest;
 /**
  * A whole blob's content, checked against its name as it is read: the SHA-256 is completed
  * before the last bytes are handed out, and when it differs those bytes are withheld and the
- * read fails. A client is then cut short of the declared length, which every HTTP client
- * reports as an error, instead of receiving wrong bytes it would take for the object.
+ * read fails. A client whose response has started is then cut short of the declared length,
+ * which every HTTP client reports as an error, instead of receiving wrong bytes it would take
+ * for the object; one whose response has not (a small object, read whole first) gets
+ * 500 BlobCorrupt.
  */
 final class HashCheckedStream extends FilterInputStream {
 
@@ -85,7 +87,10 @@ final class HashCheckedStream extends FilterInputStream {
 
     private IOException damaged(String why) {
         mismatch.found(why);
-        failure = new IOException("blob " + expected + " on the fallback volume " + why + ": damaged, the read is cut short");
+        String message = "blob " + expected + " on the fallback volume " + why + ": damaged";
+        // The cause says it in the API's terms, for a reader that has not answered yet (a small
+        // object, read whole before its response starts): 500 BlobCorrupt.
+        failure = new IOException(message + ", the read is cut short", new KelpException(500, "BlobCorrupt", message));
         return failure;
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A copy on the fallback volume damaged behind the agent's back (the disk keeps no checksum)
  * is never served as the object: a whole read is cut short before its last bytes, which the
- * client reports as an error, every time it is asked; an undamaged object reads as before.
+ * client reports as an error, or for a small object answered 500 BlobCorrupt, every time it
+ * is asked; an undamaged object reads as before.
  */
 class DamagedLocalCopyApiTest {
 
@@ -67,6 +68,24 @@ class DamagedLocalCopyApiTest {
         var read = http.send(HttpRequest.newBuilder(uri("photos/intact.jpg")).build(), BodyHandlers.ofByteArray());
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(read.body()).isEqualTo(intact);
+    }
+
+    @Test
+    void aDamagedSmallObjectIsA500BlobCorruptBeforeAnyByteIsSent() throws Exception {
+        // Small enough to be read whole before the response starts (and for the memory cache,
+        // which must not keep the damaged bytes either).
+        byte[] small = random(20 * 1024, 3);
+        put("photos/small.jpg", small);
+        Path copy = dir.resolve("blobs/photos").resolve(ContentHash.ofBytes(small).shardedPath());
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {(byte) ~small[7]}), 7);
+        }
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            var read = http.send(HttpRequest.newBuilder(uri("photos/small.jpg")).build(), BodyHandlers.ofString());
+            assertThat(read.statusCode()).as("GET %d: %s", attempt, read.body()).isEqualTo(500);
+            assertThat(read.body()).contains("BlobCorrupt").contains("damaged");
+        }
     }
 
     private static void put(String path, byte[] body) throws Exception {

@@ -50,12 +50,14 @@ class SeaweedFsS3 implements AutoCloseable {
             // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(ApacheHttpClient.builder()
+            .httpClient(new SendBodyAtOnce(ApacheHttpClient.builder()
                 .connectionTimeout(config.connectTimeout())
                 // Bounds silences while a response body streams, which the attempt timeout does not cover.
                 .socketTimeout(config.readTimeout())
                 .connectionAcquisitionTimeout(config.attemptTimeoutBase())
-                .build())
+                // Apache's own Expect: 100-continue; SendBodyAtOnce takes off the S3 client's.
+                .expectContinueEnabled(false)
+                .build()))
             .overrideConfiguration(o -> o
                 // Retries are resilience4j's, behind the circuit breaker; SDK retries would hide failures from it.
                 .retryStrategy(AwsRetryStrategy.doNotRetry())

@@ -277,8 +277,9 @@ public class ObjectService {
     }
 
     private void damagedLocalCopy(ObjectRecord record, String why) {
-        String error = "the copy of blob " + record.hash() + " on the fallback volume " + why
-            + ": damaged; the read was cut short, and the sync drain will release or quarantine it";
+        // Only a copy waiting to sync meets the drain; without SeaweedFS it is the only copy.
+        String error = "the copy of blob " + record.hash() + " on the fallback volume " + why + ": damaged; the read was cut short"
+            + (remote.isPresent() ? ", and the sync drain will release or quarantine it" : "; restore the object from a backup");
         LOG.error("reading {}/{}: {}", record.bucket(), record.key(), error);
         emit(AgentEvent.Type.ERROR, record, Map.of("error", error));
     }

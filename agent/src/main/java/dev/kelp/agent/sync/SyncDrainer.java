@@ -196,7 +196,8 @@ public class SyncDrainer {
         }
         if (!remote.verify(entry.bucket(), entry.hash())) {
             if (!local.verify(entry.bucket(), entry.hash())) {
-                return damaged(entry);
+                settleDamaged(entry);
+                return true;
             }
             events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
                 Map.of("hash", entry.hash().hex(), "error", "SHA-256 on SeaweedFS differs after upload; will retry")));
@@ -213,7 +214,7 @@ public class SyncDrainer {
      * person, and the entry leaves the queue; reads of the objects that used it fail with
      * BlobMissing from now on.
      */
-    private boolean damaged(SyncQueue.SyncEntry entry) {
+    private void settleDamaged(SyncQueue.SyncEntry entry) {
         remote.delete(entry.bucket(), entry.hash());
         var aside = local.quarantine(entry.bucket(), entry.hash());
         queue.complete(entry);
@@ -223,7 +224,6 @@ public class SyncDrainer {
         LOG.error("blob {} of bucket {} ({} bytes): {}", entry.hash(), entry.bucket(), entry.size(), error);
         events.emit(new AgentEvent(UUID.randomUUID(), Instant.now(), AgentEvent.Type.ERROR, entry.bucket(), null,
             Map.of("hash", entry.hash().hex(), "size", Long.toString(entry.size()), "error", error)));
-        return true;
     }
 
     private void release(SyncQueue.SyncEntry entry) {

@@ -31,7 +31,16 @@ public final class AgentUnderTest implements AutoCloseable {
     }
 
     public AgentUnderTest(Path jar, Path config, int port, Path log) throws Exception {
-        this(jar, config, port, log, List.of("-Xmx512m"));
+        this(jar, config, port, log, defaultOptions());
+    }
+
+    /**
+     * {@code -Xmx512m}, or the options in {@code KELP_AGENT_JVM} (split on spaces): an A/B of JVM
+     * options, as {@code KELP_AGENT_JAR} is one of builds.
+     */
+    static List<String> defaultOptions() {
+        String options = System.getenv("KELP_AGENT_JVM");
+        return options == null || options.isBlank() ? List.of("-Xmx512m") : List.of(options.trim().split("\\s+"));
     }
 
     /** @param jvmOptions the agent JVM's options, in place of the default {@code -Xmx512m} */

@@ -2,6 +2,7 @@ package dev.kelp.bench;
 
 import static dev.kelp.bench.AgentVsSeaweedFs.env;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +38,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public final class WriteStepsBench {
 
     private static final Pattern SERIES = Pattern.compile(
-        "^kelp_write_step_seconds_(sum|count)\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+        "^kelp_write_step_seconds_(sum|count|bucket)\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
     private static final Pattern STEP = Pattern.compile("step=\"([^\"]+)\"");
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
+    /** Bucket bounds (seconds) of kelp.write.step whose share above them the report gives: where the tail is. */
+    private static final List<String> TAIL_BOUNDS = List.of("0.005", "0.01");
     private static final int PORT = 18780;
 
     private WriteStepsBench() {
@@ -96,16 +100,19 @@ public final class WriteStepsBench {
             round, size, concurrency, seaweed.mibPerSecond(), seaweed.percentileMillis(50), seaweed.percentileMillis(99),
             kelp.mibPerSecond(), kelp.percentileMillis(50), kelp.percentileMillis(99), kelp.mibPerSecond() / seaweed.mibPerSecond()));
         after.forEach((name, totals) -> {
-            double[] from = before.getOrDefault(name, new double[2]);
+            double[] from = before.getOrDefault(name, new double[2 + TAIL_BOUNDS.size()]);
             double count = totals[1] - from[1];
             if (count > 0) {
-                out.append(String.format(Locale.ROOT, "    %-22s mean %8.2f ms over %.0f%n", name, (totals[0] - from[0]) / count * 1000, count));
+                double over5 = count - (totals[2] - from[2]);
+                double over10 = count - (totals[3] - from[3]);
+                out.append(String.format(Locale.ROOT, "    %-22s mean %8.2f ms over %.0f; %5.2f%% over 5 ms, %5.2f%% over 10 ms%n",
+                    name, (totals[0] - from[0]) / count * 1000, count, 100 * over5 / count, 100 * over10 / count));
             }
         });
         return out.toString();
     }
 
-    /** Sum and count of each write step, as /prometheus has them now. */
+    /** Sum, count and the counts up to each of {@link #TAIL_BOUNDS} of each write step, as /prometheus has them now. */
     private static Map<String, double[]> steps(HttpClient http, String base) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
         Map<String, double[]> totals = new TreeMap<>();
@@ -113,9 +120,25 @@ public final class WriteStepsBench {
         while (series.find()) {
             Matcher step = STEP.matcher(series.group(2));
             String name = step.find() ? "step " + step.group(1) : "step ?";
-            double[] sumAndCount = totals.computeIfAbsent(name, k -> new double[2]);
-            sumAndCount[series.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(series.group(3));
+            double[] totalsOfStep = totals.computeIfAbsent(name, k -> new double[2 + TAIL_BOUNDS.size()]);
+            double value = Double.parseDouble(series.group(3));
+            switch (series.group(1)) {
+                case "sum" -> totalsOfStep[0] += value;
+                case "count" -> totalsOfStep[1] += value;
+                default -> {
+                    Matcher le = LE.matcher(series.group(2));
+                    int bound = le.find() ? TAIL_BOUNDS.indexOf(trimmed(le.group(1))) : -1;
+                    if (bound >= 0) {
+                        totalsOfStep[2 + bound] += value;
+                    }
+                }
+            }
         }
         return totals;
+    }
+
+    /** {@code 0.005} for Prometheus's {@code 0.005} or {@code 0.0050}; {@code +Inf} as it is. */
+    private static String trimmed(String bound) {
+        return bound.startsWith("+") ? bound : new BigDecimal(bound).stripTrailingZeros().toPlainString();
     }
 }

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.checksums.DefaultChecksumAlgorithm;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.AsyncSignRequest;
@@ -16,8 +15,6 @@ import software.amazon.awssdk.http.auth.spi.signer.SdkInternalHttpSignerProperty
 import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.identity.spi.IdentityProviders;
 
 /**
  * SigV4 that signs an upload with the SHA-256 the agent computed of its body while staging it,
@@ -28,7 +25,7 @@ import software.amazon.awssdk.identity.spi.IdentityProviders;
  * byte written, after the agent's own (docs/benchmarks.md, "where a large PUT's time goes").
  * Yet SeaweedFS does not hold the body to a signed payload hash: it stored a body that did not
  * match it. A blob's content hash is exactly that payload hash when it is stored as it is, so
- * the caller puts it in the request's {@code x-amz-content-sha256} header ({@link #withKnownHash})
+ * {@link PlainUpload} puts it in the request's {@code x-amz-content-sha256} header ({@link #withKnownHash})
  * and this signer gives it to the SDK's own signer through the SDK's payload checksum store,
  * with an empty body to read. The SDK takes a stored checksum on its flexible-checksum path
  * only, so the request also carries the hash as {@code x-amz-checksum-sha256}, which SeaweedFS
@@ -43,27 +40,6 @@ final class KnownHashSigner implements AwsV4HttpSigner {
     private static final ContentStreamProvider NOTHING_TO_READ = ContentStreamProvider.fromByteArrayUnsafe(new byte[0]);
 
     private final AwsV4HttpSigner sdk = AwsV4HttpSigner.create();
-
-    /** The SigV4 scheme with this signer, for {@code S3Client.builder().putAuthScheme}. */
-    static AwsV4AuthScheme scheme() {
-        var signer = new KnownHashSigner();
-        return new AwsV4AuthScheme() {
-            @Override
-            public String schemeId() {
-                return AwsV4AuthScheme.SCHEME_ID;
-            }
-
-            @Override
-            public IdentityProvider<AwsCredentialsIdentity> identityProvider(IdentityProviders providers) {
-                return providers.identityProvider(AwsCredentialsIdentity.class);
-            }
-
-            @Override
-            public AwsV4HttpSigner signer() {
-                return signer;
-            }
-        };
-    }
 
     /** The header value that tells this signer the upload's body hashes to {@code hash}. */
     static String withKnownHash(ContentHash hash) {

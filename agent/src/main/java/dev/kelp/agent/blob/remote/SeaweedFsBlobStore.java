@@ -190,7 +190,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
                 () -> sealing.encrypt(plaintext.newStream()), sealing.storedSize(), "application/octet-stream"));
             encryption.sealed(sealing);
         } else {
-            uploadPlain(bucket, at.plain(), hash, size, RequestBody.fromContentProvider(plaintext, size, "application/octet-stream"));
+            uploadPlain(bucket, at.plain(), hash, size, plaintext);
         }
     }
 
@@ -226,7 +226,7 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     public void putStored(String bucket, ContentHash hash, LocalBlobStore.Stored stored) {
         long size = sizeOf(stored.file());
         if (!stored.encrypted()) {
-            inBucket(bucket, () -> uploadPlain(bucket, key(hash), hash, size, RequestBody.fromFile(stored.file())));
+            inBucket(bucket, () -> uploadPlain(bucket, key(hash), hash, size, () -> newInputStream(stored.file())));
             return;
         }
         Optional<byte[]> record = stored.override();
@@ -262,22 +262,20 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     }
 
     void upload(String bucket, String key, ContentHash hash, long size, RequestBody body) {
-        upload(bucket, key, hash, size, body, false);
+        guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> s3.client().putObject(b -> b
+            .bucket(bucket).key(key).contentLength(size).contentType("application/octet-stream")
+            .overrideConfiguration(s3.timeoutFor(size)), body));
     }
 
     /**
      * Uploads content stored as it is, whose bytes hash to {@code hash}: signed with that hash
-     * rather than hashed again by the SDK ({@link KnownHashSigner}).
+     * rather than hashed again, and sent without the S3 client's pipeline ({@link PlainUpload}).
      */
-    void uploadPlain(String bucket, String key, ContentHash hash, long size, RequestBody body) {
-        upload(bucket, key, hash, size, body, true);
-    }
-
-    private void upload(String bucket, String key, ContentHash hash, long size, RequestBody body, boolean bodyIsHash) {
-        guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> s3.client().putObject(b -> b
-            .bucket(bucket).key(key).contentLength(size).contentType("application/octet-stream")
-            .overrideConfiguration(bodyIsHash ? s3.timeoutFor(size).toBuilder()
-                .putHeader(KnownHashSigner.CONTENT_SHA256, KnownHashSigner.withKnownHash(hash)).build() : s3.timeoutFor(size)), body));
+    void uploadPlain(String bucket, String key, ContentHash hash, long size, ContentStreamProvider body) {
+        guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> {
+            s3.plainUpload().put(bucket, key, hash, size, body, s3.attemptTimeout(size));
+            return null;
+        });
     }
 
     @Override

@@ -12,6 +12,7 @@ import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,10 +31,21 @@ class SeaweedFsS3 implements AutoCloseable {
     private final SeaweedFsConfig config;
     private final S3Client client;
     private final S3Presigner presigner;
+    private final SdkHttpClient http;
+    private final PlainUpload plainUpload;
 
     SeaweedFsS3(SeaweedFsConfig config) {
         this.config = config;
         AwsCredentialsProvider credentials = credentials(config);
+        this.http = ApacheHttpClient.builder()
+            .connectionTimeout(config.connectTimeout())
+            // Bounds silences while a response body streams, which the attempt timeout does not cover.
+            .socketTimeout(config.readTimeout())
+            .connectionAcquisitionTimeout(config.attemptTimeoutBase())
+            // Apache's own Expect: 100-continue; SendBodyAtOnce takes off the S3 client's.
+            .expectContinueEnabled(false)
+            .build();
+        this.plainUpload = new PlainUpload(http, config.endpoint(), config.region(), credentials);
         this.client = S3Client.builder()
             .endpointOverride(config.endpoint())
             .region(Region.of(config.region()))
@@ -45,19 +57,11 @@ class SeaweedFsS3 implements AutoCloseable {
             // mode); unchunked, the SDK hashes the body before sending it and signs that hash once:
             // 176 KiB and 271 KiB. docs/benchmarks.md, "2026-12-02".
             .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-            // ... and signed with the hash the agent already has of a blob's bytes, not hashed again.
-            .putAuthScheme(KnownHashSigner.scheme())
             // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(new SendBodyAtOnce(ApacheHttpClient.builder()
-                .connectionTimeout(config.connectTimeout())
-                // Bounds silences while a response body streams, which the attempt timeout does not cover.
-                .socketTimeout(config.readTimeout())
-                .connectionAcquisitionTimeout(config.attemptTimeoutBase())
-                // Apache's own Expect: 100-continue; SendBodyAtOnce takes off the S3 client's.
-                .expectContinueEnabled(false)
-                .build()))
+            // One connection pool for the S3 client and the plain uploads beside it.
+            .httpClient(new SendBodyAtOnce(http))
             .overrideConfiguration(o -> o
                 // Retries are resilience4j's, behind the circuit breaker; SDK retries would hide failures from it.
                 .retryStrategy(AwsRetryStrategy.doNotRetry())
@@ -81,10 +85,19 @@ class SeaweedFsS3 implements AutoCloseable {
         return presigner;
     }
 
+    /** Uploads of content stored as it is, beside the S3 client on its HTTP client. */
+    PlainUpload plainUpload() {
+        return plainUpload;
+    }
+
+    /** The time one attempt moving {@code bytes} gets. */
+    Duration attemptTimeout(long bytes) {
+        return config.attemptTimeout(bytes);
+    }
+
     /** The per-request override that gives one attempt moving {@code bytes} its time. */
     AwsRequestOverrideConfiguration timeoutFor(long bytes) {
-        Duration timeout = config.attemptTimeout(bytes);
-        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(timeout).build();
+        return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(attemptTimeout(bytes)).build();
     }
 
     private static AwsCredentialsProvider credentials(SeaweedFsConfig config) {
@@ -99,5 +112,8 @@ class SeaweedFsS3 implements AutoCloseable {
     public void close() {
         presigner.close();
         client.close();
+        plainUpload.close();
+        // Given to the S3 client, which does not close an HTTP client it did not build.
+        http.close();
     }
 }

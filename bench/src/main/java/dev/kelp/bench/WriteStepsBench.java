@@ -2,7 +2,6 @@ package dev.kelp.bench;
 
 import static dev.kelp.bench.AgentVsSeaweedFs.env;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +41,7 @@ public final class WriteStepsBench {
     private static final Pattern STEP = Pattern.compile("step=\"([^\"]+)\"");
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
     /** Bucket bounds (seconds) of kelp.write.step whose share above them the report gives: where the tail is. */
-    private static final List<String> TAIL_BOUNDS = List.of("0.005", "0.01");
+    private static final List<Double> TAIL_BOUNDS = List.of(0.005, 0.01);
     private static final int PORT = 18780;
 
     private WriteStepsBench() {
@@ -103,10 +102,12 @@ public final class WriteStepsBench {
             double[] from = before.getOrDefault(name, new double[2 + TAIL_BOUNDS.size()]);
             double count = totals[1] - from[1];
             if (count > 0) {
-                double over5 = count - (totals[2] - from[2]);
-                double over10 = count - (totals[3] - from[3]);
-                out.append(String.format(Locale.ROOT, "    %-22s mean %8.2f ms over %.0f; %5.2f%% over 5 ms, %5.2f%% over 10 ms%n",
-                    name, (totals[0] - from[0]) / count * 1000, count, 100 * over5 / count, 100 * over10 / count));
+                out.append(String.format(Locale.ROOT, "    %-22s mean %8.2f ms over %.0f", name, (totals[0] - from[0]) / count * 1000, count));
+                for (int i = 0; i < TAIL_BOUNDS.size(); i++) {
+                    double over = count - (totals[2 + i] - from[2 + i]);
+                    out.append(String.format(Locale.ROOT, "; %5.2f%% over %.0f ms", 100 * over / count, TAIL_BOUNDS.get(i) * 1000));
+                }
+                out.append(System.lineSeparator());
             }
         });
         return out.toString();
@@ -127,7 +128,8 @@ public final class WriteStepsBench {
                 case "count" -> totalsOfStep[1] += value;
                 default -> {
                     Matcher le = LE.matcher(series.group(2));
-                    int bound = le.find() ? TAIL_BOUNDS.indexOf(trimmed(le.group(1))) : -1;
+                    // "+Inf" is no bound of the report's.
+                    int bound = le.find() && !le.group(1).startsWith("+") ? TAIL_BOUNDS.indexOf(Double.parseDouble(le.group(1))) : -1;
                     if (bound >= 0) {
                         totalsOfStep[2 + bound] += value;
                     }
@@ -135,10 +137,5 @@ public final class WriteStepsBench {
             }
         }
         return totals;
-    }
-
-    /** {@code 0.005} for Prometheus's {@code 0.005} or {@code 0.0050}; {@code +Inf} as it is. */
-    private static String trimmed(String bound) {
-        return bound.startsWith("+") ? bound : new BigDecimal(bound).stripTrailingZeros().toPlainString();
     }
 }

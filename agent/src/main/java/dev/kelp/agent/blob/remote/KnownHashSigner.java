@@ -31,8 +31,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * only, so the request also carries the hash as {@code x-amz-checksum-sha256}, which SeaweedFS
  * does check: bytes that do not hash to their blob's name are refused (BadDigest). The checksum
  * store is SDK-protected API; {@code KnownHashSignerTest} fails if an SDK upgrade changes how
- * it is used. Requests without such a header (sealed blobs, key records, anything but
- * plaintext uploads) are signed as the SDK signs them.
+ * it is used. A request without such a header, or with one that is no hash, is signed as the
+ * SDK signs it, its body read and hashed: never signed with a hash nobody computed.
  */
 final class KnownHashSigner implements AwsV4HttpSigner {
 

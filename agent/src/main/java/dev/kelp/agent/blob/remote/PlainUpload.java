@@ -38,9 +38,9 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * A PutObject of content stored as it is, signed here (SigV4 with the SDK's signer, the payload
  * hash being the content hash the agent already has: {@link KnownHashSigner}) and sent on the
  * S3 client's HTTP client, without the S3 client's request pipeline around it. That pipeline
- * (interceptors, endpoint rules, metrics, marshalling and unmarshalling) cost the agent 0.4 ms
- * of a 2 ms upload of 4 KiB on a quiet machine and more on a busy one, a write's largest cost
- * after SeaweedFS itself (docs/benchmarks.md, "where a small PUT's CPU goes").
+ * (interceptors, endpoint rules, metrics, marshalling and unmarshalling) held about 40% of a
+ * 4 KiB PUT's CPU on the request thread; going around it took about 1 ms off the write's store
+ * step (docs/benchmarks.md, "2026-12-04").
  *
  * <p>What it answers is what the S3 client would have thrown, so that {@link SeaweedFsGuard} and
  * {@link SeaweedFsErrors} treat both alike: an {@link S3Exception} with SeaweedFS's status and
@@ -56,6 +56,8 @@ final class PlainUpload implements AutoCloseable {
 
     private final SdkHttpClient http;
     private final URI endpoint;
+    /** The endpoint's path, without a trailing slash, that every bucket's path goes under. */
+    private final String basePath;
     private final String region;
     private final AwsCredentialsProvider credentials;
     private final AwsV4HttpSigner signer = new KnownHashSigner();
@@ -64,6 +66,7 @@ final class PlainUpload implements AutoCloseable {
     PlainUpload(SdkHttpClient http, URI endpoint, String region, AwsCredentialsProvider credentials) {
         this.http = http;
         this.endpoint = endpoint;
+        this.basePath = endpoint.getRawPath() == null ? "" : endpoint.getRawPath().replaceAll("/+$", "");
         this.region = region;
         this.credentials = credentials;
         var timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("kelp-seaweedfs-upload-timeouts").unstarted(r));
@@ -105,7 +108,7 @@ final class PlainUpload implements AutoCloseable {
     }
 
     private SdkHttpRequest request(String bucket, String key, ContentHash hash, long size) {
-        String path = endpoint.getRawPath().replaceAll("/+$", "") + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(bucket)
+        String path = basePath + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(bucket)
             + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
         return SdkHttpRequest.builder()
             .method(SdkHttpMethod.PUT)

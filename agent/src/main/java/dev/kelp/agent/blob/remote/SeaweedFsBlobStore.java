@@ -240,20 +240,23 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
         inBucket(bucket, () -> upload(bucket, encryptedKey(hash), hash, size, RequestBody.fromFile(stored.file())));
     }
 
+    /**
+     * Runs a write in {@code bucket}, made first when this agent has not seen it. A write that
+     * SeaweedFS still says has no bucket after it was made again (once) is unavailable, never an
+     * error of the caller's: it goes to the fallback volume and its sync tries later.
+     */
     private void inBucket(String bucket, Runnable call) {
-        ensureBucket(bucket);
         try {
+            ensureBucket(bucket);
             call.run();
         } catch (NotFoundInSeaweedFs e) {
-            // The bucket went away behind our back (deleted by hand): make it again, once.
+            // The bucket went away behind our back (deleted by hand), or SeaweedFS, just after
+            // making it, does not know it everywhere yet: make it again, once.
             knownBuckets.remove(bucket);
-            ensureBucket(bucket);
             try {
+                ensureBucket(bucket);
                 call.run();
             } catch (NotFoundInSeaweedFs again) {
-                // SeaweedFS says the bucket exists and then that it does not: a bucket just made
-                // is not yet known to every part of it. Unavailable for this call, so a write goes
-                // to the fallback volume (and its sync retries later) rather than failing.
                 knownBuckets.remove(bucket);
                 throw new BlobStoreUnavailableException("SeaweedFS does not know bucket " + bucket + " yet, right after making it: "
                     + again.getMessage(), again);

@@ -2,7 +2,7 @@ package dev.kelp.agent.blob.remote;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
-import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.http.AbortableInputStream;
 
 /**
  * A response body that, closed before its end, aborts the connection instead of letting the
@@ -11,10 +11,10 @@ import software.amazon.awssdk.core.ResponseInputStream;
  */
 final class AbortOnEarlyClose extends FilterInputStream {
 
-    private final ResponseInputStream<?> response;
+    private final AbortableInputStream response;
     private boolean ended;
 
-    AbortOnEarlyClose(ResponseInputStream<?> response) {
+    AbortOnEarlyClose(AbortableInputStream response) {
         super(response);
         this.response = response;
     }

@@ -25,7 +25,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * byte written, after the agent's own (docs/benchmarks.md, "where a large PUT's time goes").
  * Yet SeaweedFS does not hold the body to a signed payload hash: it stored a body that did not
  * match it. A blob's content hash is exactly that payload hash when it is stored as it is, so
- * {@link PlainUpload} puts it in the request's {@code x-amz-content-sha256} header ({@link #withKnownHash})
+ * {@link PlainRequests} puts it in the request's {@code x-amz-content-sha256} header ({@link #withKnownHash})
  * and this signer gives it to the SDK's own signer through the SDK's payload checksum store,
  * with an empty body to read. The SDK takes a stored checksum on its flexible-checksum path
  * only, so the request also carries the hash as {@code x-amz-checksum-sha256}, which SeaweedFS

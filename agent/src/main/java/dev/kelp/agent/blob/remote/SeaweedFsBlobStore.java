@@ -38,12 +38,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -272,11 +270,11 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     /**
      * Uploads content stored as it is, whose bytes hash to {@code hash}: signed with that hash
-     * rather than hashed again, and sent without the S3 client's pipeline ({@link PlainUpload}).
+     * rather than hashed again, and sent without the S3 client's pipeline ({@link PlainRequests}).
      */
     void uploadPlain(String bucket, String key, ContentHash hash, long size, ContentStreamProvider body) {
         guard.call("store blob " + hash + " (" + size + " bytes) in " + bucket, () -> {
-            s3.plainUpload().put(bucket, key, hash, size, body, s3.attemptTimeout(size));
+            s3.plain().put(bucket, key, hash, size, body, s3.attemptTimeout(size));
             return null;
         });
     }
@@ -332,12 +330,12 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             : "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1));
         try {
             var first = fetch(bucket, key, hash, range, null, Math.max(length, 0));
-            Long size = first.response().contentLength();
-            return new ResumingRead(new AbortOnEarlyClose(first), first.response().eTag(), offset, size == null ? -1 : offset + size,
+            return new ResumingRead(new AbortOnEarlyClose(first.body()), first.eTag(),
+                offset, first.contentLength() < 0 ? -1 : offset + first.contentLength(),
                 "blob " + hash + " of " + bucket, (from, end, etag) -> {
                     resumedReads.increment();
                     return new AbortOnEarlyClose(fetch(bucket, key, hash, "bytes=" + from + "-" + (end < 0 ? "" : String.valueOf(end - 1)),
-                        etag, end < 0 ? 0 : end - from));
+                        etag, end < 0 ? 0 : end - from).body());
                 });
         } catch (NotFoundInSeaweedFs e) {
             throw new BlobNotFoundException(bucket, hash);
@@ -345,15 +343,15 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
     }
 
     /**
-     * Opens a read of {@code expectedBytes} (0 when not known). Its attempt timeout grows with them
-     * as an upload's does: a SeaweedFS busy moving other large objects may take seconds to start
-     * answering a large read, which then takes longer than that to stream anyway, and under the
-     * base timeout alone such reads failed and opened the breaker (docs/benchmarks.md, "2026-12-02, later").
+     * Opens a read of {@code expectedBytes} (0 when not known), without the S3 client's pipeline
+     * ({@link PlainRequests}). Its attempt timeout grows with them as an upload's does: a
+     * SeaweedFS busy moving other large objects may take seconds to start answering a large
+     * read, which then takes longer than that to stream anyway, and under the base timeout alone
+     * such reads failed and opened the breaker (docs/benchmarks.md, "2026-12-02, later").
      */
-    private ResponseInputStream<GetObjectResponse> fetch(String bucket, String key, ContentHash hash, String range, String ifMatch,
-                                                         long expectedBytes) {
-        return guard.call("read blob " + hash + " from " + bucket, () -> s3.client().getObject(b -> b
-            .bucket(bucket).key(key).range(range).ifMatch(ifMatch).overrideConfiguration(s3.timeoutFor(expectedBytes))));
+    private PlainRequests.Download fetch(String bucket, String key, ContentHash hash, String range, String ifMatch, long expectedBytes) {
+        return guard.call("read blob " + hash + " from " + bucket,
+            () -> s3.plain().get(bucket, key, range, ifMatch, s3.attemptTimeout(expectedBytes)));
     }
 
     private EncryptedSource sealedSource(String bucket, ContentHash hash, StoredKeys at) {

@@ -32,7 +32,7 @@ class SeaweedFsS3 implements AutoCloseable {
     private final S3Client client;
     private final S3Presigner presigner;
     private final SdkHttpClient http;
-    private final PlainUpload plainUpload;
+    private final PlainRequests plain;
 
     SeaweedFsS3(SeaweedFsConfig config) {
         this.config = config;
@@ -45,7 +45,7 @@ class SeaweedFsS3 implements AutoCloseable {
             // Apache's own Expect: 100-continue; SendBodyAtOnce takes off the S3 client's.
             .expectContinueEnabled(false)
             .build();
-        this.plainUpload = new PlainUpload(http, config.endpoint(), config.region(), credentials);
+        this.plain = new PlainRequests(http, config.endpoint(), config.region(), credentials);
         this.client = S3Client.builder()
             .endpointOverride(config.endpoint())
             .region(Region.of(config.region()))
@@ -60,7 +60,7 @@ class SeaweedFsS3 implements AutoCloseable {
             // SDK 2.30+ sends and checks CRC checksums by default, which SeaweedFS does not speak.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            // One connection pool for the S3 client and the plain uploads beside it.
+            // One connection pool for the S3 client and the plain requests beside it.
             .httpClient(new SendBodyAtOnce(http))
             .overrideConfiguration(o -> o
                 // Retries are resilience4j's, behind the circuit breaker; SDK retries would hide failures from it.
@@ -85,9 +85,9 @@ class SeaweedFsS3 implements AutoCloseable {
         return presigner;
     }
 
-    /** Uploads of content stored as it is, beside the S3 client on its HTTP client. */
-    PlainUpload plainUpload() {
-        return plainUpload;
+    /** Uploads of content stored as it is, and reads, beside the S3 client on its HTTP client. */
+    PlainRequests plain() {
+        return plain;
     }
 
     /** The time one attempt moving {@code bytes} gets. */
@@ -112,7 +112,7 @@ class SeaweedFsS3 implements AutoCloseable {
     public void close() {
         presigner.close();
         client.close();
-        plainUpload.close();
+        plain.close();
         // Given to the S3 client, which does not close an HTTP client it did not build.
         http.close();
     }

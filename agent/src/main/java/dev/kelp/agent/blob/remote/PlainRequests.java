@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -35,20 +36,23 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * A PutObject of content stored as it is, signed here (SigV4 with the SDK's signer, the payload
- * hash being the content hash the agent already has: {@link KnownHashSigner}) and sent on the
- * S3 client's HTTP client, without the S3 client's request pipeline around it. That pipeline
- * (interceptors, endpoint rules, metrics, marshalling and unmarshalling) held about 40% of a
- * 4 KiB PUT's CPU on the request thread; going around it took about 1 ms off the write's store
- * step (docs/benchmarks.md, "2026-12-04").
+ * PutObject of content stored as it is, and GetObject, signed here (SigV4 with the SDK's
+ * signer; an upload's payload hash being the content hash the agent already has:
+ * {@link KnownHashSigner}) and sent on the S3 client's HTTP client, without the S3 client's
+ * request pipeline around them. That pipeline (interceptors, endpoint rules, metrics,
+ * marshalling and unmarshalling) held about 40% of a 4 KiB PUT's CPU on the request thread and
+ * more than half of a 4 KiB GET's; going around it took about 1 ms off the write's store step
+ * (docs/benchmarks.md, "2026-12-04").
  *
  * <p>What it answers is what the S3 client would have thrown, so that {@link SeaweedFsGuard} and
  * {@link SeaweedFsErrors} treat both alike: an {@link S3Exception} with SeaweedFS's status and
  * error code for a refusal, a {@link SdkClientException} for no answer, and an
  * {@link ApiCallAttemptTimeoutException} when the attempt outlives its time (the request is then
- * aborted, as the S3 client's attempt timeout does).
+ * aborted, as the S3 client's attempt timeout does). As for the S3 client's streaming GET, that
+ * time runs until the response's headers are in; a body that then stalls meets the HTTP
+ * client's socket timeout.
  */
-final class PlainUpload implements AutoCloseable {
+final class PlainRequests implements AutoCloseable {
 
     /** More than any S3 error document; a longer one is cut, its code and message come first. */
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -63,65 +67,108 @@ final class PlainUpload implements AutoCloseable {
     private final AwsV4HttpSigner signer = new KnownHashSigner();
     private final ScheduledExecutorService timeouts;
 
-    PlainUpload(SdkHttpClient http, URI endpoint, String region, AwsCredentialsProvider credentials) {
+    PlainRequests(SdkHttpClient http, URI endpoint, String region, AwsCredentialsProvider credentials) {
         this.http = http;
         this.endpoint = endpoint;
         this.basePath = endpoint.getRawPath() == null ? "" : endpoint.getRawPath().replaceAll("/+$", "");
         this.region = region;
         this.credentials = credentials;
-        var timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("kelp-seaweedfs-upload-timeouts").unstarted(r));
-        // Nearly every upload's timer is cancelled: do not keep them queued until they would have fired.
+        var timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("kelp-seaweedfs-attempt-timeouts").unstarted(r));
+        // Nearly every attempt's timer is cancelled: do not keep them queued until they would have fired.
         timer.setRemoveOnCancelPolicy(true);
         this.timeouts = timer;
     }
 
     /** Stores {@code size} bytes that hash to {@code hash} at {@code key}; aborts after {@code timeout}. */
     void put(String bucket, String key, ContentHash hash, long size, ContentStreamProvider body, Duration timeout) {
-        SignedRequest signed = sign(request(bucket, key, hash, size), body);
-        ExecutableHttpRequest call = http.prepareRequest(HttpExecuteRequest.builder()
-            .request(signed.request()).contentStreamProvider(body).build());
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> timer = timeouts.schedule(() -> {
-            timedOut.set(true);
-            call.abort();
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        try {
-            HttpExecuteResponse response = call.call();
-            try (InputStream answer = response.responseBody().orElse(null)) {
-                int status = response.httpResponse().statusCode();
-                if (status / 100 != 2) {
-                    throw refusal(response, answer);
-                }
-                if (answer != null) {
-                    // Read to its end so that the connection goes back to the pool.
-                    answer.transferTo(OutputStream.nullOutputStream());
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
-            if (timedOut.get()) {
-                throw ApiCallAttemptTimeoutException.create(timeout.toMillis());
-            }
-            throw SdkClientException.create("could not upload " + key + " to SeaweedFS: " + e.getMessage(), e);
-        } finally {
-            timer.cancel(false);
-        }
-    }
-
-    private SdkHttpRequest request(String bucket, String key, ContentHash hash, long size) {
-        String path = basePath + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(bucket)
-            + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
-        return SdkHttpRequest.builder()
-            .method(SdkHttpMethod.PUT)
-            .protocol(endpoint.getScheme())
-            .host(endpoint.getHost())
-            .port(endpoint.getPort() == -1 ? null : endpoint.getPort())
-            .encodedPath(path)
+        SdkHttpRequest request = at(SdkHttpMethod.PUT, bucket, key)
             .putHeader("Content-Length", Long.toString(size))
             .putHeader("Content-Type", "application/octet-stream")
             // The signer signs with it and adds it as x-amz-checksum-sha256, which SeaweedFS checks
             // the body against (BadDigest). Put here too, that header would make the signer hash the body.
             .putHeader(KnownHashSigner.CONTENT_SHA256, KnownHashSigner.withKnownHash(hash))
             .build();
+        SignedRequest signed = sign(request, body);
+        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).contentStreamProvider(body).build(),
+            timeout, "upload " + key + " to");
+        try (InputStream answer = response.responseBody().orElse(null)) {
+            if (response.httpResponse().statusCode() / 100 != 2) {
+                throw refusal(response, answer);
+            }
+            if (answer != null) {
+                // Read to its end so that the connection goes back to the pool.
+                answer.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw SdkClientException.create("could not upload " + key + " to SeaweedFS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens {@code key}, or the {@code range} of it (an HTTP Range, null for all of it), only if its
+     * ETag is still {@code ifMatch} (null: whatever it is); aborts when no answer has come after
+     * {@code timeout}. The caller reads the body to its end or aborts it.
+     */
+    Download get(String bucket, String key, String range, String ifMatch, Duration timeout) {
+        var request = at(SdkHttpMethod.GET, bucket, key);
+        if (range != null) {
+            request.putHeader("Range", range);
+        }
+        if (ifMatch != null) {
+            request.putHeader("If-Match", ifMatch);
+        }
+        SignedRequest signed = sign(request.build(), null);
+        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout,
+            "read " + key + " from");
+        AbortableInputStream body = response.responseBody().orElseGet(() -> AbortableInputStream.create(InputStream.nullInputStream()));
+        var headers = response.httpResponse();
+        if (headers.statusCode() / 100 != 2) {
+            try (body) {
+                throw refusal(response, body);
+            } catch (IOException e) {
+                throw SdkClientException.create("could not read " + key + " from SeaweedFS: " + e.getMessage(), e);
+            }
+        }
+        long length = headers.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(-1L);
+        return new Download(body, length, headers.firstMatchingHeader("ETag").orElse(null));
+    }
+
+    /**
+     * An open GetObject answer: its body, which an {@link AbortableInputStream#abort} drops with
+     * its connection, its Content-Length ({@code -1} when it has none) and its ETag.
+     */
+    record Download(AbortableInputStream body, long contentLength, String eTag) {
+    }
+
+    private SdkHttpRequest.Builder at(SdkHttpMethod method, String bucket, String key) {
+        String path = basePath + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(bucket)
+            + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key);
+        return SdkHttpRequest.builder()
+            .method(method)
+            .protocol(endpoint.getScheme())
+            .host(endpoint.getHost())
+            .port(endpoint.getPort() == -1 ? null : endpoint.getPort())
+            .encodedPath(path);
+    }
+
+    /** Sends {@code request} and waits for its answer's headers, aborting it if they have not come after {@code timeout}. */
+    private HttpExecuteResponse exchange(HttpExecuteRequest request, Duration timeout, String what) {
+        ExecutableHttpRequest call = http.prepareRequest(request);
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> timer = timeouts.schedule(() -> {
+            timedOut.set(true);
+            call.abort();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return call.call();
+        } catch (IOException | UncheckedIOException e) {
+            if (timedOut.get()) {
+                throw ApiCallAttemptTimeoutException.create(timeout.toMillis());
+            }
+            throw SdkClientException.create("could not " + what + " SeaweedFS: " + e.getMessage(), e);
+        } finally {
+            timer.cancel(false);
+        }
     }
 
     private SignedRequest sign(SdkHttpRequest request, ContentStreamProvider body) {

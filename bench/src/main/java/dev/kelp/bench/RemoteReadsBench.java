@@ -1,0 +1,94 @@
+package dev.kelp.bench;
+
+import static dev.kelp.bench.AgentVsSeaweedFs.env;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * GETs the agent serves from SeaweedFS, against the same GETs sent to SeaweedFS direct: rounds
+ * of one GET cell, each read the first one of its object (written, untimed, just before), with
+ * the agent's caches off, so every agent read goes to SeaweedFS. The same client shape as
+ * {@link AgentVsSeaweedFs}; the agent is any jar, so two builds can be run one after the other
+ * on the same proving ground (an A/B of a change).
+ *
+ * <p>Arguments: {@code <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds>}.
+ */
+public final class RemoteReadsBench {
+
+    private static final int PORT = 18790;
+    /** The agent's read caches off: the small-object cache and the disk cache would answer instead of SeaweedFS. */
+    private static final String NO_CACHES = """
+          cache:
+            small-object-max-bytes: 0
+            disk:
+              max-bytes: 0
+        """;
+
+    private RemoteReadsBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 6) {
+            System.err.println("usage: RemoteReadsBench <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds>");
+            System.exit(2);
+        }
+        Path jar = Path.of(args[0]);
+        Path work = Path.of(args[1]);
+        long size = Long.parseLong(args[2]);
+        int concurrency = Integer.parseInt(args[3]);
+        int ops = Integer.parseInt(args[4]);
+        int rounds = Integer.parseInt(args[5]);
+        Files.createDirectories(work);
+        String stamp = Long.toString(System.currentTimeMillis(), 36);
+        String directBucket = "reads-direct-" + stamp;
+        String agentBucket = "reads-agent-" + stamp;
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
+        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
+        Region region = Region.of(env("KELP_S3_REGION"));
+        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
+             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true).build();
+             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
+                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            s3.createBucket(b -> b.bucket(directBucket));
+            Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, NO_CACHES);
+            try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
+                var direct = new SeaweedFsTarget(http, presigner, directBucket);
+                var viaAgent = new AgentTarget(http, agent.base, agentBucket);
+                for (Target side : List.of(direct, viaAgent)) {
+                    CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
+                    CellRunner.run(1000, 4, 4096, i -> side.executeGet("warmup/" + i));
+                }
+                for (int round = 0; round < rounds; round++) {
+                    String prefix = "r" + round + "/";
+                    long seeds = 1_000_000L * (round + 1);
+                    Stats[] stats = new Stats[2];
+                    int s = 0;
+                    for (Target side : List.of(direct, viaAgent)) {
+                        CellRunner.run(ops, concurrency, size, i -> side.executePut(prefix + i, size, seeds + i));
+                        stats[s++] = CellRunner.run(ops, concurrency, size, i -> side.executeGet(prefix + i));
+                    }
+                    System.out.printf(Locale.ROOT,
+                        "round %d, GET %d bytes, concurrency %d: SeaweedFS %.1f MiB/s p50 %.2f p99 %.2f ms | agent %.1f MiB/s p50 %.2f p99 %.2f ms"
+                            + " | ratio %.2f, added p50 %+.2f p99 %+.2f ms%n",
+                        round, size, concurrency, stats[0].mibPerSecond(), stats[0].percentileMillis(50), stats[0].percentileMillis(99),
+                        stats[1].mibPerSecond(), stats[1].percentileMillis(50), stats[1].percentileMillis(99),
+                        stats[1].mibPerSecond() / stats[0].mibPerSecond(),
+                        stats[1].percentileMillis(50) - stats[0].percentileMillis(50), stats[1].percentileMillis(99) - stats[0].percentileMillis(99));
+                }
+            }
+        }
+    }
+}

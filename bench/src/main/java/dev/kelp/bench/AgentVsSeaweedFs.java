@@ -4,21 +4,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -72,15 +65,12 @@ public final class AgentVsSeaweedFs {
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         String directBucket = "bench-direct-" + stamp;
         String agentBucket = "bench-agent-" + stamp;
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
-        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
-        Region region = Region.of(env("KELP_S3_REGION"));
-        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
-             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true)
-                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
-             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
-                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+        try (var clients = DirectClients.fromEnvironment()) {
+            SdkHttpClient http = clients.http();
+            S3Client s3 = clients.s3();
+            S3Presigner presigner = clients.presigner();
+            URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
+            Region region = Region.of(env("KELP_S3_REGION"));
             s3.createBucket(b -> b.bucket(directBucket));
             Path config = writeConfig(work, agentBucket, port, "");
             try (var agent = new AgentUnderTest(jar, config, port, work.resolve("agent.log"))) {

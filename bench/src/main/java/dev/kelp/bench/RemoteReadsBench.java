@@ -1,20 +1,10 @@
 package dev.kelp.bench;
 
-import static dev.kelp.bench.AgentVsSeaweedFs.env;
-
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -55,14 +45,10 @@ public final class RemoteReadsBench {
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         String directBucket = "reads-direct-" + stamp;
         String agentBucket = "reads-agent-" + stamp;
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
-        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
-        Region region = Region.of(env("KELP_S3_REGION"));
-        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
-             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true).build();
-             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
-                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
-            s3.createBucket(b -> b.bucket(directBucket));
+        try (var clients = DirectClients.fromEnvironment()) {
+            SdkHttpClient http = clients.http();
+            S3Presigner presigner = clients.presigner();
+            clients.s3().createBucket(b -> b.bucket(directBucket));
             Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, NO_CACHES);
             try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
                 var direct = new SeaweedFsTarget(http, presigner, directBucket);

@@ -1,27 +1,18 @@
 package dev.kelp.bench;
 
-import static dev.kelp.bench.AgentVsSeaweedFs.env;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -63,14 +54,10 @@ public final class WriteStepsBench {
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         String directBucket = "steps-direct-" + stamp;
         String agentBucket = "steps-agent-" + stamp;
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env("KELP_S3_ACCESS_KEY"), env("KELP_S3_SECRET_KEY")));
-        URI endpoint = URI.create(env("KELP_S3_ENDPOINT"));
-        Region region = Region.of(env("KELP_S3_REGION"));
-        try (SdkHttpClient http = ApacheHttpClient.builder().maxConnections(64).socketTimeout(Duration.ofMinutes(2)).build();
-             S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials).forcePathStyle(true).build();
-             S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(region).credentialsProvider(credentials)
-                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
-            s3.createBucket(b -> b.bucket(directBucket));
+        try (var clients = DirectClients.fromEnvironment()) {
+            SdkHttpClient http = clients.http();
+            S3Presigner presigner = clients.presigner();
+            clients.s3().createBucket(b -> b.bucket(directBucket));
             Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, yaml);
             try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
                 var direct = new SeaweedFsTarget(http, presigner, directBucket);

@@ -1,6 +1,5 @@
 package dev.kelp.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,17 +30,13 @@ public final class RemoteReadsBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 6) {
-            System.err.println("usage: RemoteReadsBench <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds>");
-            System.exit(2);
-        }
-        Path jar = Path.of(args[0]);
-        Path work = Path.of(args[1]);
-        long size = Long.parseLong(args[2]);
-        int concurrency = Integer.parseInt(args[3]);
-        int ops = Integer.parseInt(args[4]);
-        int rounds = Integer.parseInt(args[5]);
-        Files.createDirectories(work);
+        var cell = CellArgs.parse("RemoteReadsBench", args, "");
+        Path jar = cell.jar();
+        Path work = cell.work();
+        long size = cell.size();
+        int concurrency = cell.concurrency();
+        int ops = cell.ops();
+        int rounds = cell.rounds();
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         String directBucket = "reads-direct-" + stamp;
         String agentBucket = "reads-agent-" + stamp;

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,18 +38,14 @@ public final class WriteStepsBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 6) {
-            System.err.println("usage: WriteStepsBench <agent jar> <work dir> <bytes> <concurrency> <ops> <rounds> [yaml]");
-            System.exit(2);
-        }
-        Path jar = Path.of(args[0]);
-        Path work = Path.of(args[1]);
-        long size = Long.parseLong(args[2]);
-        int concurrency = Integer.parseInt(args[3]);
-        int ops = Integer.parseInt(args[4]);
-        int rounds = Integer.parseInt(args[5]);
-        String yaml = args.length > 6 ? args[6].replace("\\n", "\n") : "";
-        Files.createDirectories(work);
+        var cell = CellArgs.parse("WriteStepsBench", args, " [yaml]");
+        Path jar = cell.jar();
+        Path work = cell.work();
+        long size = cell.size();
+        int concurrency = cell.concurrency();
+        int ops = cell.ops();
+        int rounds = cell.rounds();
+        String yaml = cell.rest().length > 0 ? cell.rest()[0].replace("\\n", "\n") : "";
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         String directBucket = "steps-direct-" + stamp;
         String agentBucket = "steps-agent-" + stamp;

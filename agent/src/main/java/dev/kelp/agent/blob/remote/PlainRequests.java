@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * PutObject of content stored as it is, and GetObject, signed here (SigV4 with the SDK's
+ * PutObject of content stored as it is, GetObject and HeadObject, signed here (SigV4 with the SDK's
  * signer; an upload's payload hash being the content hash the agent already has:
  * {@link KnownHashSigner}) and sent on the S3 client's HTTP client, without the S3 client's
  * request pipeline around them. That pipeline (interceptors, endpoint rules, metrics,
@@ -131,6 +131,20 @@ final class PlainRequests implements AutoCloseable {
         }
         long length = headers.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(-1L);
         return new Download(body, length, headers.firstMatchingHeader("ETag").orElse(null));
+    }
+
+    /** Answers when {@code key} is there; its absence (404) or any other refusal comes out as the S3 client's exception. */
+    void head(String bucket, String key, Duration timeout) {
+        SignedRequest signed = sign(at(SdkHttpMethod.HEAD, bucket, key).build(), null);
+        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout,
+            "look for " + key + " in");
+        try (InputStream answer = response.responseBody().orElse(null)) {
+            if (response.httpResponse().statusCode() / 100 != 2) {
+                throw refusal(response, answer);
+            }
+        } catch (IOException e) {
+            throw SdkClientException.create("could not look for " + key + " in SeaweedFS: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -130,8 +130,10 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
 
     boolean has(String bucket, String key, ContentHash hash) {
         try {
-            guard.call("check blob " + hash + " in " + bucket, () -> s3.client().headObject(b -> b
-                .bucket(bucket).key(key).overrideConfiguration(s3.timeoutFor(0))));
+            guard.call("check blob " + hash + " in " + bucket, () -> {
+                s3.plain().head(bucket, key, s3.attemptTimeout(0));
+                return null;
+            });
             return true;
         } catch (NotFoundInSeaweedFs e) {
             return false;

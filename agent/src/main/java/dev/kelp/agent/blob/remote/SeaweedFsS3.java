@@ -85,7 +85,7 @@ class SeaweedFsS3 implements AutoCloseable {
         return presigner;
     }
 
-    /** Uploads of content stored as it is, and reads, beside the S3 client on its HTTP client. */
+    /** Uploads of content stored as it is, reads and existence checks, beside the S3 client on its HTTP client. */
     PlainRequests plain() {
         return plain;
     }

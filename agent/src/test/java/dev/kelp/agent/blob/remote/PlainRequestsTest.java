@@ -155,6 +155,20 @@ class PlainRequestsTest {
     }
 
     @Test
+    void anExistenceCheckAnswersWhenTheKeyIsThereAndSaysWhyWhenItIsNot() {
+        requestsTo(answering(200, "")).head("bucket", "blobs/x", Duration.ofSeconds(2));
+        assertThat(paths).containsExactly("/bucket/blobs/x");
+
+        // A HEAD's refusal has no document: the status alone says what it is, as for the S3 client.
+        var missing = requestsTo(answering(404, ""));
+        assertThatThrownBy(() -> missing.head("bucket", "blobs/x", Duration.ofSeconds(2)))
+            .satisfies(e -> assertThat(SeaweedFsErrors.classify(e)).isEqualTo(SeaweedFsErrors.Kind.NOT_FOUND));
+        var refused = requestsTo(answering(403, ""));
+        assertThatThrownBy(() -> refused.head("bucket", "blobs/x", Duration.ofSeconds(2)))
+            .satisfies(e -> assertThat(SeaweedFsErrors.classify(e)).isEqualTo(SeaweedFsErrors.Kind.CREDENTIALS));
+    }
+
+    @Test
     void aReadThatGetsNoAnswerIsAbortedAtTheAttemptTimeout() {
         var plain = requestsTo(silent());
         long start = System.nanoTime();

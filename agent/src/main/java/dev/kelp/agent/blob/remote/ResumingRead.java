@@ -3,6 +3,7 @@ package dev.kelp.agent.blob.remote;
 import dev.kelp.agent.object.KelpException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,14 @@ final class ResumingRead extends InputStream {
             throw withAnswer(cut, new KelpException(503, "ServiceUnavailable", "reading " + what + " from SeaweedFS was cut at byte "
                 + position + " and could not be resumed: " + unavailable.getMessage()));
         }
+    }
+
+    /**
+     * The answer a read that was cut and could not be resumed carries, for a caller that meets the
+     * failure before any of the response is sent and can still give it (a 503, not a 500).
+     */
+    static Optional<KelpException> answerOf(IOException failure) {
+        return failure.getCause() instanceof KelpException answer ? Optional.of(answer) : Optional.empty();
     }
 
     private static IOException withAnswer(IOException cut, KelpException answer) {

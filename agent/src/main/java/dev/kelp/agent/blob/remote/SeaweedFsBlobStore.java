@@ -314,7 +314,9 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
             } catch (BlobNotFoundException e) {
                 // Not stored sealed: read it as it is.
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + at.sealed() + " from " + bucket, e);
+                // Decrypting reads the first segment now: a cut SeaweedFS could not resume is its answer (503).
+                throw ResumingRead.answerOf(e).<RuntimeException>map(answer -> answer)
+                    .orElseGet(() -> new UncheckedIOException("cannot read " + at.sealed() + " from " + bucket, e));
             }
         }
         if (length == 0) {

@@ -98,6 +98,10 @@ class ResumingReadTest {
                 assertThat(answer.code()).isEqualTo("ServiceUnavailable");
                 assertThat(answer.getMessage()).contains("cut at byte 2000");
             });
+        assertThatThrownBy(in::readAllBytes).isInstanceOfSatisfying(IOException.class, failure ->
+            assertThat(ResumingRead.answerOf(failure)).as("what a caller that has sent nothing yet answers")
+                .hasValueSatisfying(answer -> assertThat(answer.status()).isEqualTo(503)));
+        assertThat(ResumingRead.answerOf(new IOException("a disk error"))).isEmpty();
     }
 
     @Test

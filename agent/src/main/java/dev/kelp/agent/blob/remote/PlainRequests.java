@@ -89,19 +89,9 @@ final class PlainRequests implements AutoCloseable {
             .putHeader(KnownHashSigner.CONTENT_SHA256, KnownHashSigner.withKnownHash(hash))
             .build();
         SignedRequest signed = sign(request, body);
-        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).contentStreamProvider(body).build(),
-            timeout, "upload " + key + " to");
-        try (InputStream answer = response.responseBody().orElse(null)) {
-            if (response.httpResponse().statusCode() / 100 != 2) {
-                throw refusal(response, answer);
-            }
-            if (answer != null) {
-                // Read to its end so that the connection goes back to the pool.
-                answer.transferTo(OutputStream.nullOutputStream());
-            }
-        } catch (IOException e) {
-            throw SdkClientException.create("could not upload " + key + " to SeaweedFS: " + e.getMessage(), e);
-        }
+        String what = "upload " + key + " to";
+        drain(accepted(exchange(HttpExecuteRequest.builder().request(signed.request()).contentStreamProvider(body).build(), timeout, what),
+            what), what);
     }
 
     /**
@@ -118,17 +108,10 @@ final class PlainRequests implements AutoCloseable {
             request.putHeader("If-Match", ifMatch);
         }
         SignedRequest signed = sign(request.build(), null);
-        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout,
-            "read " + key + " from");
+        String what = "read " + key + " from";
+        var response = accepted(exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout, what), what);
         AbortableInputStream body = response.responseBody().orElseGet(() -> AbortableInputStream.create(InputStream.nullInputStream()));
         var headers = response.httpResponse();
-        if (headers.statusCode() / 100 != 2) {
-            try (body) {
-                throw refusal(response, body);
-            } catch (IOException e) {
-                throw SdkClientException.create("could not read " + key + " from SeaweedFS: " + e.getMessage(), e);
-            }
-        }
         long length = headers.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(-1L);
         return new Download(body, length, headers.firstMatchingHeader("ETag").orElse(null));
     }
@@ -136,15 +119,8 @@ final class PlainRequests implements AutoCloseable {
     /** Answers when {@code key} is there; its absence (404) or any other refusal comes out as the S3 client's exception. */
     void head(String bucket, String key, Duration timeout) {
         SignedRequest signed = sign(at(SdkHttpMethod.HEAD, bucket, key).build(), null);
-        HttpExecuteResponse response = exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout,
-            "look for " + key + " in");
-        try (InputStream answer = response.responseBody().orElse(null)) {
-            if (response.httpResponse().statusCode() / 100 != 2) {
-                throw refusal(response, answer);
-            }
-        } catch (IOException e) {
-            throw SdkClientException.create("could not look for " + key + " in SeaweedFS: " + e.getMessage(), e);
-        }
+        String what = "look for " + key + " in";
+        drain(accepted(exchange(HttpExecuteRequest.builder().request(signed.request()).build(), timeout, what), what), what);
     }
 
     /**
@@ -182,6 +158,29 @@ final class PlainRequests implements AutoCloseable {
             throw SdkClientException.create("could not " + what + " SeaweedFS: " + e.getMessage(), e);
         } finally {
             timer.cancel(false);
+        }
+    }
+
+    /** {@code response} when SeaweedFS accepted the request (2xx); else its refusal, as the S3 client would have thrown it. */
+    private static HttpExecuteResponse accepted(HttpExecuteResponse response, String what) {
+        if (response.httpResponse().statusCode() / 100 == 2) {
+            return response;
+        }
+        try (InputStream answer = response.responseBody().orElse(null)) {
+            throw refusal(response, answer);
+        } catch (IOException e) {
+            throw SdkClientException.create("could not " + what + " SeaweedFS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads what is left of an answer to its end, so that the connection goes back to the pool. */
+    private static void drain(HttpExecuteResponse response, String what) {
+        try (InputStream answer = response.responseBody().orElse(null)) {
+            if (answer != null) {
+                answer.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw SdkClientException.create("could not " + what + " SeaweedFS: " + e.getMessage(), e);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.kelp.agent.encryption.Rewrap;
 import dev.kelp.agent.encryption.Sealing;
 import dev.kelp.agent.metadata.ChunkReferences;
 import dev.kelp.agent.object.ContentHash;
+import dev.kelp.agent.object.KelpException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -315,8 +316,11 @@ public class SeaweedFsBlobStore implements BlobStore, KeyRecordStore {
                 // Not stored sealed: read it as it is.
             } catch (IOException e) {
                 // Decrypting reads the first segment now: a cut SeaweedFS could not resume is its answer (503).
-                throw ResumingRead.answerOf(e).<RuntimeException>map(answer -> answer)
-                    .orElseGet(() -> new UncheckedIOException("cannot read " + at.sealed() + " from " + bucket, e));
+                Optional<KelpException> answer = ResumingRead.answerOf(e);
+                if (answer.isPresent()) {
+                    throw answer.get();
+                }
+                throw new UncheckedIOException("cannot read " + at.sealed() + " from " + bucket, e);
             }
         }
         if (length == 0) {

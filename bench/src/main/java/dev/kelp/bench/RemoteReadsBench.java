@@ -1,10 +1,7 @@
 package dev.kelp.bench;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * GETs the agent serves from SeaweedFS, against the same GETs sent to SeaweedFS direct: rounds
@@ -31,44 +28,32 @@ public final class RemoteReadsBench {
 
     public static void main(String[] args) throws Exception {
         var cell = CellArgs.parse("RemoteReadsBench", args, "");
-        Path jar = cell.jar();
-        Path work = cell.work();
         long size = cell.size();
         int concurrency = cell.concurrency();
         int ops = cell.ops();
-        int rounds = cell.rounds();
-        String stamp = Long.toString(System.currentTimeMillis(), 36);
-        String directBucket = "reads-direct-" + stamp;
-        String agentBucket = "reads-agent-" + stamp;
-        try (var clients = DirectClients.fromEnvironment()) {
-            SdkHttpClient http = clients.http();
-            S3Presigner presigner = clients.presigner();
-            clients.s3().createBucket(b -> b.bucket(directBucket));
-            Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, NO_CACHES);
-            try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
-                var direct = new SeaweedFsTarget(http, presigner, directBucket);
-                var viaAgent = new AgentTarget(http, agent.base, agentBucket);
+        try (var sides = TwoSides.start("reads", cell.jar(), cell.work(), PORT, NO_CACHES)) {
+            var direct = sides.direct();
+            var viaAgent = sides.viaAgent();
+            for (Target side : List.of(direct, viaAgent)) {
+                CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
+                CellRunner.run(1000, 4, 4096, i -> side.executeGet("warmup/" + i));
+            }
+            for (int round = 0; round < cell.rounds(); round++) {
+                String prefix = "r" + round + "/";
+                long seeds = 1_000_000L * (round + 1);
+                Stats[] stats = new Stats[2];
+                int s = 0;
                 for (Target side : List.of(direct, viaAgent)) {
-                    CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
-                    CellRunner.run(1000, 4, 4096, i -> side.executeGet("warmup/" + i));
+                    CellRunner.run(ops, concurrency, size, i -> side.executePut(prefix + i, size, seeds + i));
+                    stats[s++] = CellRunner.run(ops, concurrency, size, i -> side.executeGet(prefix + i));
                 }
-                for (int round = 0; round < rounds; round++) {
-                    String prefix = "r" + round + "/";
-                    long seeds = 1_000_000L * (round + 1);
-                    Stats[] stats = new Stats[2];
-                    int s = 0;
-                    for (Target side : List.of(direct, viaAgent)) {
-                        CellRunner.run(ops, concurrency, size, i -> side.executePut(prefix + i, size, seeds + i));
-                        stats[s++] = CellRunner.run(ops, concurrency, size, i -> side.executeGet(prefix + i));
-                    }
-                    System.out.printf(Locale.ROOT,
-                        "round %d, GET %d bytes, concurrency %d: SeaweedFS %.1f MiB/s p50 %.2f p99 %.2f ms | agent %.1f MiB/s p50 %.2f p99 %.2f ms"
-                            + " | ratio %.2f, added p50 %+.2f p99 %+.2f ms%n",
-                        round, size, concurrency, stats[0].mibPerSecond(), stats[0].percentileMillis(50), stats[0].percentileMillis(99),
-                        stats[1].mibPerSecond(), stats[1].percentileMillis(50), stats[1].percentileMillis(99),
-                        stats[1].mibPerSecond() / stats[0].mibPerSecond(),
-                        stats[1].percentileMillis(50) - stats[0].percentileMillis(50), stats[1].percentileMillis(99) - stats[0].percentileMillis(99));
-                }
+                System.out.printf(Locale.ROOT,
+                    "round %d, GET %d bytes, concurrency %d: SeaweedFS %.1f MiB/s p50 %.2f p99 %.2f ms | agent %.1f MiB/s p50 %.2f p99 %.2f ms"
+                        + " | ratio %.2f, added p50 %+.2f p99 %+.2f ms%n",
+                    round, size, concurrency, stats[0].mibPerSecond(), stats[0].percentileMillis(50), stats[0].percentileMillis(99),
+                    stats[1].mibPerSecond(), stats[1].percentileMillis(50), stats[1].percentileMillis(99),
+                    stats[1].mibPerSecond() / stats[0].mibPerSecond(),
+                    stats[1].percentileMillis(50) - stats[0].percentileMillis(50), stats[1].percentileMillis(99) - stats[0].percentileMillis(99));
             }
         }
     }

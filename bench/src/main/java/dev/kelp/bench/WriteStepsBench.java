@@ -4,15 +4,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Where an agent PUT's time goes: rounds of one PUT cell against SeaweedFS direct and then the
@@ -39,37 +36,26 @@ public final class WriteStepsBench {
 
     public static void main(String[] args) throws Exception {
         var cell = CellArgs.parse("WriteStepsBench", args, " [yaml]");
-        Path jar = cell.jar();
-        Path work = cell.work();
         long size = cell.size();
         int concurrency = cell.concurrency();
         int ops = cell.ops();
-        int rounds = cell.rounds();
         String yaml = cell.rest().length > 0 ? cell.rest()[0].replace("\\n", "\n") : "";
-        String stamp = Long.toString(System.currentTimeMillis(), 36);
-        String directBucket = "steps-direct-" + stamp;
-        String agentBucket = "steps-agent-" + stamp;
-        try (var clients = DirectClients.fromEnvironment()) {
-            SdkHttpClient http = clients.http();
-            S3Presigner presigner = clients.presigner();
-            clients.s3().createBucket(b -> b.bucket(directBucket));
-            Path config = AgentVsSeaweedFs.writeConfig(work, agentBucket, PORT, yaml);
-            try (var agent = new AgentUnderTest(jar, config, PORT, work.resolve("agent.log"))) {
-                var direct = new SeaweedFsTarget(http, presigner, directBucket);
-                var viaAgent = new AgentTarget(http, agent.base, agentBucket);
-                for (Target side : List.of(direct, viaAgent)) {
-                    CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
-                    CellRunner.run(100, 4, 1 << 20, i -> side.executePut("warmup-mib/" + i, 1 << 20, -100_000L - i));
-                }
-                HttpClient metrics = HttpClient.newHttpClient();
-                for (int round = 0; round < rounds; round++) {
-                    String prefix = "r" + round + "/";
-                    long seeds = 1_000_000L * (round + 1);
-                    Stats seaweed = CellRunner.run(ops, concurrency, size, i -> direct.executePut(prefix + i, size, seeds + i));
-                    Map<String, double[]> before = steps(metrics, agent.base);
-                    Stats kelp = CellRunner.run(ops, concurrency, size, i -> viaAgent.executePut(prefix + i, size, seeds + i));
-                    System.out.print(report(round, size, concurrency, seaweed, kelp, before, steps(metrics, agent.base)));
-                }
+        try (var sides = TwoSides.start("steps", cell.jar(), cell.work(), PORT, yaml)) {
+            var direct = sides.direct();
+            var viaAgent = sides.viaAgent();
+            var agent = sides.agent();
+            for (Target side : List.of(direct, viaAgent)) {
+                CellRunner.run(1000, 4, 4096, i -> side.executePut("warmup/" + i, 4096, -1L - i));
+                CellRunner.run(100, 4, 1 << 20, i -> side.executePut("warmup-mib/" + i, 1 << 20, -100_000L - i));
+            }
+            HttpClient metrics = HttpClient.newHttpClient();
+            for (int round = 0; round < cell.rounds(); round++) {
+                String prefix = "r" + round + "/";
+                long seeds = 1_000_000L * (round + 1);
+                Stats seaweed = CellRunner.run(ops, concurrency, size, i -> direct.executePut(prefix + i, size, seeds + i));
+                Map<String, double[]> before = steps(metrics, agent.base);
+                Stats kelp = CellRunner.run(ops, concurrency, size, i -> viaAgent.executePut(prefix + i, size, seeds + i));
+                System.out.print(report(round, size, concurrency, seaweed, kelp, before, steps(metrics, agent.base)));
             }
         }
     }

@@ -399,7 +399,8 @@ public final class AgentVsSeaweedFs {
         return config;
     }
 
-    private static void seaweedfs(String command) throws Exception {
+    /** Runs the proving ground's SeaweedFS script ({@code kill}, {@code start}, ...) and waits for it. */
+    static void seaweedfs(String command) throws Exception {
         Process p = new ProcessBuilder("bash", env("KELP_SEAWEEDFS_SCRIPT"), command).inheritIO().start();
         if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("seaweedfs " + command + " failed");

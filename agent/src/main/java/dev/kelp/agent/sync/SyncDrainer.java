@@ -15,17 +15,17 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,37 +135,49 @@ public class SyncDrainer {
         if (!draining.compareAndSet(false, true)) {
             return 0;
         }
-        int done = 0;
+        int width = config.concurrency();
+        var slots = new Semaphore(width);
+        var done = new AtomicInteger();
         try {
-            while (mode.current().mode() == Mode.FULL && Instant.now().isBefore(deadline)) {
-                List<SyncQueue.SyncEntry> batch = queue.oldest(config.concurrency() * 4);
-                if (batch.isEmpty()) {
+            // Entries go out oldest first, each as soon as a slot is free rather than in batches
+            // that wait for their slowest upload. One pass: what fails stays queued, behind the
+            // cursor, for the next round; what is enqueued meanwhile is ahead of it and goes now.
+            long cursor = 0;
+            pass:
+            while (true) {
+                List<SyncQueue.SyncEntry> next = queue.after(cursor, width);
+                if (next.isEmpty()) {
                     break;
                 }
-                List<Future<Boolean>> inFlight = new ArrayList<>();
-                for (var entry : batch) {
-                    inFlight.add(uploads.submit(() -> syncOne(entry)));
-                }
-                int round = 0;
-                for (var f : inFlight) {
-                    try {
-                        round += f.get() ? 1 : 0;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        failures.increment();
-                        LOG.warn("sync of a blob failed; it stays queued: {}", e.getCause().toString());
+                for (var entry : next) {
+                    slots.acquire();
+                    if (mode.current().mode() != Mode.FULL || !Instant.now().isBefore(deadline)) {
+                        slots.release();
+                        break pass;
                     }
-                }
-                done += round;
-                if (round == 0) {
-                    break;
+                    cursor = entry.sequence();
+                    uploads.execute(() -> {
+                        try {
+                            if (syncOne(entry)) {
+                                done.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            failures.increment();
+                            LOG.warn("sync of a blob failed; it stays queued: {}", e.toString());
+                        } finally {
+                            slots.release();
+                        }
+                    });
                 }
             }
+            // The round ends when its last upload does, so no two rounds sync one entry at once.
+            slots.acquire(width);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             draining.set(false);
         }
-        return done;
+        return done.get();
     }
 
     private void drainSafely() {

@@ -15,9 +15,18 @@ public interface SyncQueue {
     SyncEntry enqueue(String bucket, ContentHash hash, long size);
 
     /** Up to {@code limit} entries not yet completed, oldest first. */
-    List<SyncEntry> oldest(int limit);
+    default List<SyncEntry> oldest(int limit) {
+        return after(0, limit);
+    }
 
-    /** Removes an entry once its blob is verified on SeaweedFS; completing twice is a no-op. */
+    /** Up to {@code limit} entries not yet completed whose sequence is above {@code sequence}, oldest first. */
+    List<SyncEntry> after(long sequence, int limit);
+
+    /**
+     * Removes an entry once its blob is verified on SeaweedFS and released; completing twice is a
+     * no-op. The removal need not survive a crash: the caller makes its blob's release durable
+     * first, and an entry whose blob is gone from the fallback volume is completed on sight.
+     */
     void complete(SyncEntry entry);
 
     Pending pending();

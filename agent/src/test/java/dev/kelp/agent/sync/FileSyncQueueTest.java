@@ -184,6 +184,19 @@ class FileSyncQueueTest {
     }
 
     @Test
+    void afterReturnsTheEntriesPastASequenceOldestFirst() {
+        var queue = queue();
+        for (int i = 1; i <= 10; i++) {
+            queue.enqueue("photos", hash(i), i);
+        }
+        queue.complete(queue.oldest(5).get(4));
+
+        assertThat(queue.after(3, 3)).extracting(SyncEntry::sequence).containsExactly(4L, 6L, 7L);
+        assertThat(queue.after(10, 3)).isEmpty();
+        assertThatThrownBy(() -> queue.after(0, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void badInputIsRefusedAndWritesNothing() throws IOException {
         var queue = queue();
 

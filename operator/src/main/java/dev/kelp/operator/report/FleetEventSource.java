@@ -67,9 +67,13 @@ public final class FleetEventSource extends AbstractEventSource<FleetStatus, Sto
             at = gate.offer(id, clock.instant());
         }
         if (at != null) {
-            long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
-            timer.schedule(() -> fire(id), delay, TimeUnit.MILLISECONDS);
+            schedule(id, at);
         }
+    }
+
+    private void schedule(ResourceID id, Instant at) {
+        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        timer.schedule(() -> fire(id), delay, TimeUnit.MILLISECONDS);
     }
 
     /** Reconciles triggered so far, for metrics and tests. */
@@ -89,18 +93,18 @@ public final class FleetEventSource extends AbstractEventSource<FleetStatus, Sto
     }
 
     private void fire(ResourceID id) {
+        synchronized (gate) {
+            gate.folding(id);
+        }
+        Instant next = null;
         try {
             // Fold when firing, not when told: the fold then includes every change coalesced into this firing.
             FleetStatus status = view.of(id.getNamespace().orElse(null), id.getName());
-            boolean changed = !Objects.equals(status, lastTriggered.get(id));
+            boolean changed = !Objects.equals(status, lastTriggered.get(id)) && isRunning();
             synchronized (gate) {
-                if (changed && isRunning()) {
-                    gate.fired(id, clock.instant());
-                } else {
-                    gate.skipped(id);
-                }
+                next = changed ? gate.fired(id, clock.instant()) : gate.skipped(id, clock.instant());
             }
-            if (changed && isRunning()) {
+            if (changed) {
                 lastTriggered.put(id, status);
                 triggers.incrementAndGet();
                 getEventHandler().handleEvent(new Event(id));
@@ -108,8 +112,13 @@ public final class FleetEventSource extends AbstractEventSource<FleetStatus, Sto
         } catch (RuntimeException e) {
             LOG.warn("triggering the reconcile of {} failed", id, e);
             synchronized (gate) {
-                gate.skipped(id);
+                next = gate.skipped(id, clock.instant());
             }
+        }
+        if (next != null) {
+            // A change came while this firing folded (a pod's delete right after its update, say):
+            // without a firing of its own it would wait for the next change, however long.
+            schedule(id, next);
         }
     }
 }

@@ -69,8 +69,35 @@ class ReconcileGateTest {
     @Test
     void aSkippedFiringDoesNotDelayTheNextChange() {
         gate.offer("shop/templates", T0);
-        gate.skipped("shop/templates");
+        gate.skipped("shop/templates", T0);
 
         assertThat(gate.offer("shop/templates", T0.plusSeconds(1))).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void aChangeWhileAFiringFoldsGetsAFiringOfItsOwnAfterTheInterval() {
+        gate.offer("shop/templates", T0);
+        gate.folding("shop/templates");
+
+        assertThat(gate.offer("shop/templates", T0.plusMillis(5))).isNull();
+        assertThat(gate.fired("shop/templates", T0.plusMillis(10))).isEqualTo(T0.plusMillis(10).plusSeconds(5));
+    }
+
+    @Test
+    void aChangeWhileASkippedFiringFoldsFiresAtOnce() {
+        gate.offer("shop/templates", T0);
+        gate.folding("shop/templates");
+        gate.offer("shop/templates", T0.plusMillis(5));
+
+        assertThat(gate.skipped("shop/templates", T0.plusMillis(10))).isEqualTo(T0.plusMillis(10));
+    }
+
+    @Test
+    void aFiringWithNoChangeWhileItFoldedAsksForNoOther() {
+        gate.offer("shop/templates", T0);
+        gate.folding("shop/templates");
+
+        assertThat(gate.fired("shop/templates", T0.plusMillis(10))).isNull();
+        assertThat(gate.offer("shop/templates", T0.plusSeconds(1))).isEqualTo(T0.plusMillis(10).plusSeconds(5));
     }
 }
